@@ -1,0 +1,3 @@
+// Projection: every relationship of one type as a pair of internal node ids with its weight.
+// params: none
+MATCH (a)-[r:{{rel_type}}]->(b) RETURN elementId(a) AS src, elementId(b) AS dst, r.{{weight}} AS weight

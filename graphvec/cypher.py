@@ -1,0 +1,84 @@
+"""The Cypher files in `cypher/<dialect>/` are the only queries graphvec runs.
+
+Keeping the text in files (not in Python strings) gives one source of truth that an analyst can
+paste into Neo4j Browser, and lets CI lint every Neo4j query with Neo4j's own parser.
+
+Values always travel as query parameters.  Identifiers (labels, relationship types, property
+names) cannot be parameters in either dialect, so a few files carry `{{name}}` placeholders; they
+are filled only with names that pass `quote_identifier`, which rejects anything that is not a
+plain identifier and wraps the rest in backticks.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GraphvecError
+
+DIALECTS = ("embedded", "neo4j")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
+_PARAMS_LINE = re.compile(r"^//\s*params:\s*(.*)$", re.MULTILINE)
+
+
+def cypher_dir() -> Path:
+    """The repository's `cypher/` folder (override with GRAPHVEC_CYPHER_DIR)."""
+    override = os.environ.get("GRAPHVEC_CYPHER_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "cypher"
+
+
+def quote_identifier(name: str, what: str = "name") -> str:
+    """Validate a user-supplied label, type or property name and return it backtick-quoted.
+
+    Only letters, digits and underscores are accepted: that covers every name graphvec creates and
+    the usual naming of user graphs, and it makes injection through an identifier impossible.
+    """
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise GraphvecError(
+            f"invalid {what} {name!r}: use letters, digits and underscores, starting with a letter"
+        )
+    return f"`{name}`"
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query file: its text, the parameters its header declares, its placeholders."""
+
+    dialect: str
+    name: str
+    text: str
+    params: tuple[str, ...]
+    placeholders: tuple[str, ...]
+
+    def render(self, **identifiers: str) -> str:
+        """Fill `{{placeholder}}`s with validated, quoted identifiers."""
+        missing = set(self.placeholders) - set(identifiers)
+        if missing:
+            raise ValueError(f"{self.dialect}/{self.name}.cypher needs identifiers {sorted(missing)}")
+        return _PLACEHOLDER.sub(lambda m: quote_identifier(identifiers[m.group(1)], m.group(1)), self.text)
+
+
+@functools.lru_cache(maxsize=None)
+def load(dialect: str, name: str) -> Query:
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown Cypher dialect {dialect!r}")
+    path = cypher_dir() / dialect / f"{name}.cypher"
+    text = path.read_text(encoding="utf-8")
+    return Query(dialect, name, text.strip(), _declared_params(text), tuple(dict.fromkeys(_PLACEHOLDER.findall(text))))
+
+
+def _declared_params(text: str) -> tuple[str, ...]:
+    match = _PARAMS_LINE.search(text)
+    if not match or match.group(1).strip() in ("", "none"):
+        return ()
+    return tuple(p.strip().lstrip("$") for p in match.group(1).split(",") if p.strip())
+
+
+def statements(query_text: str) -> list[str]:
+    """Split a file of several `;`-terminated statements (schema files) into single statements."""
+    body = "\n".join(line for line in query_text.splitlines() if not line.lstrip().startswith("//"))
+    return [s.strip() for s in body.split(";") if s.strip()]

@@ -1,0 +1,89 @@
+"""Neo4j 5.x / 2025.x through the official driver.
+
+Thin on purpose: it sends the files in `cypher/neo4j/` with parameters and nothing else, so the
+tests can check exactly what goes over the wire.  Credentials come from NEO4J_USER,
+NEO4J_PASSWORD and NEO4J_DATABASE and are never printed; errors name the URI only.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow as pa
+
+from .. import cypher
+from ..errors import GraphvecError
+from .base import Store, WriteStep
+
+BATCH_ROWS = 10_000
+
+
+class Neo4jStore(Store):
+    dialect = "neo4j"
+
+    def __init__(self, driver, location: str, database: str | None = None):
+        self._driver = driver
+        self.location = location
+        self._database = database
+        self._schemas_done: set[str] = set()
+
+    @classmethod
+    def from_environment(cls, uri: str) -> "Neo4jStore":
+        import neo4j
+
+        password = os.environ.get("NEO4J_PASSWORD")
+        if password is None:
+            raise GraphvecError(f"{uri}: set NEO4J_PASSWORD (and NEO4J_USER, default 'neo4j') to connect")
+        user = os.environ.get("NEO4J_USER", "neo4j")
+        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+        try:
+            driver.verify_connectivity()
+        except Exception as exc:  # the driver raises many types; none may leak the password
+            driver.close()
+            raise GraphvecError(f"{uri}: cannot connect to Neo4j ({type(exc).__name__})") from None
+        return cls(driver, uri, os.environ.get("NEO4J_DATABASE") or None)
+
+    def _run(self, text: str, params: dict | None = None) -> pa.Table:
+        records, _, keys = self._driver.execute_query(text, params or {}, database_=self._database)
+        columns = {key: [record[key] for record in records] for key in keys}
+        return pa.table(columns) if keys else pa.table({})
+
+    def read(self, name: str, params: dict | None = None, **identifiers) -> pa.Table:
+        return self._run(cypher.load(self.dialect, name).render(**identifiers), params)
+
+    def run_text(self, text: str, params: dict | None = None) -> pa.Table:
+        try:
+            return self._run(text, params)
+        except Exception as exc:
+            raise GraphvecError(f"query failed: {exc}") from None
+
+    def ensure_schema(self, name: str) -> None:
+        if name in self._schemas_done:
+            return
+        for statement in cypher.statements(cypher.load(self.dialect, name).text):
+            self._run(statement)
+        self._schemas_done.add(name)
+
+    def _set_meta(self, values: dict[str, str]) -> None:
+        rows = [{"key": k, "value": v} for k, v in values.items()]
+        self._run(cypher.load(self.dialect, "set_meta").text, {"rows": rows})
+
+    def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None) -> None:
+        self.ensure_schema("schema_meta")
+        self._set_meta({"write_state": "incomplete"})
+        with self._driver.session(database=self._database) as session:
+            for step in steps:
+                text = cypher.load(self.dialect, step.name).render(**step.identifiers)
+                if step.rows is None:
+                    session.execute_write(lambda tx: tx.run(text, step.params).consume())
+                    continue
+                rows = step.rows.to_pylist()
+                for start in range(0, len(rows), BATCH_ROWS):
+                    batch = rows[start: start + BATCH_ROWS]
+                    session.execute_write(lambda tx: tx.run(text, {**step.params, "rows": batch}).consume())
+                    if on_batch:
+                        on_batch(step.name, len(batch))
+        self._set_meta({**meta, "write_state": "complete"})
+
+    def close(self) -> None:
+        self._driver.close()

@@ -1,0 +1,45 @@
+"""The command line as a user runs it: exit codes, one-line errors, --json output."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import KARATE, ROBOTICS, run_cli
+
+
+def test_ingest_stats_and_project_with_json(tmp_path):
+    store = str(tmp_path / "s.lbug")
+    result = run_cli("--store", store, "--json", "ingest", "docs", str(ROBOTICS), "--labels-field", "tags", "--label-sep", " ")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["new"] == 2771 and report["store_totals"]["co_occurs"] == 2505
+    stats = json.loads(run_cli("--store", store, "--json", "stats").stdout)
+    assert stats["counts"]["Document"] == 2771 and stats["meta"]["write_state"] == "complete"
+    assert stats["top_labels"][0] == {"name": "quadcopter", "df": 306}
+    summary = json.loads(run_cli("--store", store, "--json", "project", "--projection", "bipartite").stdout)
+    assert summary["nodes"] == 2771 + 231 and summary["csr_entries"] == 2 * 6520
+
+
+def test_human_output_shows_tables(tmp_path):
+    store = str(tmp_path / "s.lbug")
+    result = run_cli("--store", store, "ingest", "graph", str(KARATE))
+    assert result.returncode == 0 and "edges read" in result.stdout
+
+
+def test_bad_input_is_one_line_with_file_and_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,title,tags\n1,a,x\n2,b,\n", encoding="utf-8")
+    store = tmp_path / "s.lbug"
+    result = run_cli("--store", str(store), "ingest", "docs", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and f"{bad}:3: document 2 has no labels" in lines[0]
+    assert not store.exists() or run_cli("--store", str(store), "--json", "stats").returncode == 0
+
+
+def test_missing_file_and_unknown_store(tmp_path):
+    result = run_cli("--store", str(tmp_path / "s.lbug"), "ingest", "graph", str(tmp_path / "none.txt"))
+    assert result.returncode == 2 and "none.txt: no such file" in result.stderr
+    result = run_cli("--store", str(tmp_path / "missing.lbug"), "stats")
+    assert result.returncode == 2 and "no store here" in result.stderr

@@ -1,0 +1,121 @@
+"""The Neo4j store sends exactly the files in cypher/neo4j, values only as parameters, in batches.
+
+No Neo4j server can be installed here, so these tests record what the store hands the driver
+(the driver's own API: execute_query and session().execute_write) and check it; the connection
+test uses the real driver against a closed port.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graphvec import cypher
+from graphvec.errors import GraphvecError
+from graphvec.ingest import ingest_documents
+from graphvec.sources import read_documents
+from graphvec.store.neo4j import BATCH_ROWS, Neo4jStore
+
+from .conftest import ROBOTICS
+
+
+class RecordingDriver:
+    """Stands in for neo4j.Driver: records (query, parameters); answers reads with no rows."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, dict, str]] = []
+
+    def execute_query(self, query, parameters=None, database_=None, **_):
+        self.sent.append((query, dict(parameters or {}), "auto"))
+        keys = re.findall(r"\bAS (\w+)", query.split("RETURN")[-1]) if "RETURN" in query else []
+        return [], None, keys
+
+    def session(self, database=None):
+        return _Session(self)
+
+    def close(self):
+        pass
+
+
+class _Session:
+    def __init__(self, driver):
+        self.driver = driver
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def execute_write(self, work):
+        return work(_Tx(self.driver))
+
+
+class _Tx:
+    def __init__(self, driver):
+        self.driver = driver
+
+    def run(self, query, parameters=None):
+        self.driver.sent.append((query, dict(parameters or {}), "write"))
+        return _Result()
+
+
+class _Result:
+    def consume(self):
+        return None
+
+
+def file_texts():
+    return {cypher.load("neo4j", p.stem).text: p.stem for p in (cypher.cypher_dir() / "neo4j").glob("*.cypher")}
+
+
+def test_ingest_sends_only_project_queries_with_parameters_in_batches():
+    driver = RecordingDriver()
+    store = Neo4jStore(driver, "neo4j://example:7687")
+    ingest_documents(store, read_documents(ROBOTICS))
+    texts = file_texts()
+    statements = {s: name for text, name in texts.items() for s in cypher.statements(text)}
+    names = []
+    for query, params, _ in driver.sent:
+        assert query in texts or query in statements, f"sent a query that is not a cypher/neo4j file: {query[:80]}"
+        names.append(texts.get(query) or statements[query])
+        for declared in re.findall(r"\$(\w+)", query):
+            assert declared in params, f"{names[-1]} uses ${declared} but it was not sent"
+    # Constraints exist before any write; the store is marked incomplete first and complete last.
+    first_write = next(i for i, (_, _, kind) in enumerate(driver.sent) if kind == "write")
+    assert {"schema_documents", "schema_meta"} <= set(names[:first_write])
+    meta_writes = [(i, p["rows"]) for i, ((q, p, _), n) in enumerate(zip(driver.sent, names)) if n == "set_meta"]
+    assert meta_writes[0][1] == [{"key": "write_state", "value": "incomplete"}]
+    assert {"key": "write_state", "value": "complete"} in meta_writes[-1][1]
+    assert meta_writes[0][0] < first_write < meta_writes[-1][0]
+    batches = [(n, p["rows"]) for (q, p, kind), n in zip(driver.sent, names) if kind == "write"]
+    assert all(0 < len(rows) <= BATCH_ROWS for _, rows in batches)
+    sent_pairs = [row for n, rows in batches if n == "create_has_label" for row in rows]
+    assert len(sent_pairs) == 6520 and set(sent_pairs[0]) == {"doc", "label"}
+    assert sum(1 for n, _ in batches if n == "create_has_label") == 1  # 6,520 rows fit one batch
+    assert sum(len(rows) for n, rows in batches if n == "create_cooccurs") == 2505
+
+
+def test_projection_identifiers_are_quoted_in_what_is_sent():
+    driver = RecordingDriver()
+    store = Neo4jStore(driver, "neo4j://example:7687")
+    store.read("project_edges_weighted", rel_type="KNOWS", weight="strength")
+    query = driver.sent[-1][0]
+    assert "[r:`KNOWS`]" in query and "r.`strength` AS weight" in query
+    with pytest.raises(GraphvecError):
+        store.read("project_edges", rel_type="KNOWS]->() DETACH DELETE a //")
+
+
+def test_connection_failure_is_one_line_and_never_shows_the_password(monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pa55word")
+    monkeypatch.setenv("NEO4J_USER", "analyst")
+    with pytest.raises(GraphvecError) as info:
+        Neo4jStore.from_environment("bolt://127.0.0.1:1")
+    assert "bolt://127.0.0.1:1" in str(info.value) and "s3cret" not in str(info.value)
+
+
+def test_missing_password_says_which_variable(monkeypatch):
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    with pytest.raises(GraphvecError, match="NEO4J_PASSWORD"):
+        Neo4jStore.from_environment("neo4j://127.0.0.1:1")
