@@ -22,6 +22,7 @@ from .errors import GraphvecError
 DIALECTS = ("embedded", "neo4j")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
+_QUOTED_PLACEHOLDER = re.compile(r"'\{\{([a-z_]+)\}\}'")
 _PARAMS_LINE = re.compile(r"^//\s*params:\s*(.*)$", re.MULTILINE)
 
 
@@ -54,12 +55,23 @@ class Query:
     params: tuple[str, ...]
     placeholders: tuple[str, ...]
 
-    def render(self, **identifiers: str) -> str:
-        """Fill `{{placeholder}}`s with validated, quoted identifiers."""
+    def render(self, **identifiers) -> str:
+        """Fill placeholders: `{{name}}` with a validated, backtick-quoted identifier; `'{{name}}'`
+        (inside quotes, where a dialect wants a table name as a string) with the validated bare name;
+        an int value (a vector dimension in DDL) with its decimal digits."""
         missing = set(self.placeholders) - set(identifiers)
         if missing:
             raise ValueError(f"{self.dialect}/{self.name}.cypher needs identifiers {sorted(missing)}")
-        return _PLACEHOLDER.sub(lambda m: quote_identifier(identifiers[m.group(1)], m.group(1)), self.text)
+
+        def fill(match, quoted: bool) -> str:
+            value = identifiers[match.group(1)]
+            if isinstance(value, int) and not isinstance(value, bool):
+                return str(int(value))
+            quoted_name = quote_identifier(value, match.group(1))
+            return f"'{quoted_name[1:-1]}'" if quoted else quoted_name
+
+        text = _QUOTED_PLACEHOLDER.sub(lambda m: fill(m, True), self.text)
+        return _PLACEHOLDER.sub(lambda m: fill(m, False), text)
 
 
 @functools.lru_cache(maxsize=None)

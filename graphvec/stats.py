@@ -14,6 +14,11 @@ def store_stats(store: Store, top: int = 10) -> dict:
     top_labels = []
     if counts.get("Label"):
         top_labels = sorted(store.read("read_labels").to_pylist(), key=lambda r: (-r["df"], r["name"]))[:top]
+    from .writeback import embedding_status
+
+    embeddings = embedding_status(store)
+    warnings.extend(embeddings.pop("warnings", []))
     counts.pop("GraphvecMeta", None)
     return {"store": store.location, "dialect": store.dialect, "counts": counts, "meta": meta,
-            "fingerprint": store.fingerprint() if meta else None, "top_labels": top_labels, "warnings": warnings}
+            "fingerprint": store.fingerprint() if meta else None, "top_labels": top_labels,
+            "embeddings": embeddings, "warnings": warnings}

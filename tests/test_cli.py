@@ -43,3 +43,33 @@ def test_missing_file_and_unknown_store(tmp_path):
     assert result.returncode == 2 and "none.txt: no such file" in result.stderr
     result = run_cli("--store", str(tmp_path / "missing.lbug"), "stats")
     assert result.returncode == 2 and "no store here" in result.stderr
+
+
+def test_walk_command_writes_reproducible_walks(tmp_path):
+    import numpy as np
+
+    store = str(tmp_path / "s.lbug")
+    assert run_cli("--store", store, "ingest", "graph", str(KARATE)).returncode == 0
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"walks{workers}.npy"
+        result = run_cli("--store", store, "--json", "walk", "--projection", "graph", "--method", "node2vec",
+                         "--return-factor", "0.5", "--in-out-factor", "2", "--walks-per-node", "4", "--walk-length", "12",
+                         "--seed", "7", "--workers", workers, "--output", str(out))
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert data["walks"] == 34 * 4 and data["steps"] == 34 * 4 * 12 and data["memory_estimate_bytes"]["total"] > 0
+        outputs.append(np.load(out))
+        meta = json.loads(out.with_name(out.name + ".json").read_text())
+        assert meta["params"]["return_factor"] == 0.5 and meta["projection"]["nodes"] == 34
+    assert outputs[0].shape == (136, 12) and np.array_equal(outputs[0], outputs[1])
+    assert outputs[0].min() >= 0 and outputs[0].max() < 34
+
+
+def test_walk_rejects_contradictory_options(tmp_path):
+    store = str(tmp_path / "s.lbug")
+    run_cli("--store", store, "ingest", "graph", str(KARATE))
+    result = run_cli("--store", store, "walk", "--projection", "graph", "--method", "deepwalk", "-p", "0.5", "--output", str(tmp_path / "w.npy"))
+    assert result.returncode == 2 and "need --method node2vec" in result.stderr
+    result = run_cli("--store", store, "walk", "--projection", "graph", "--output", str(tmp_path / "w.txt"))
+    assert result.returncode == 2 and "must end in .npy" in result.stderr

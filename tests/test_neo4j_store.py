@@ -51,6 +51,10 @@ class _Session:
     def execute_write(self, work):
         return work(_Tx(self.driver))
 
+    def run(self, query, parameters=None):
+        self.driver.sent.append((query, dict(parameters or {}), "autocommit"))
+        return _Result()
+
 
 class _Tx:
     def __init__(self, driver):

@@ -36,6 +36,11 @@ def stats(ctx: typer.Context, top: int = typer.Option(10, "--top", help="How man
             for row in data["top_labels"]:
                 table.add_row(row["name"], f"{row['df']:,}")
             console.print(table)
+        if data["embeddings"]:
+            emb = data["embeddings"]
+            console.print(key_value_table("vectors", {
+                "latest run": emb.get("latest_run") or "-", "stale": emb.get("stale", "-"),
+                **{label: f"{v['with_vector']:,} with vector, {v['without_vector']:,} without" for label, v in emb["labels"].items()}}))
         for warning in data["warnings"]:
             console.print(f"[yellow]warning:[/yellow] {warning}")
 

@@ -88,6 +88,8 @@ def key_value_table(title: str, rows: dict) -> Table:
 
 
 def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.4g}"
     if isinstance(value, int):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from .. import cypher
+
 
 
 @dataclass
@@ -26,6 +28,9 @@ class WriteStep:
     rows: pa.Table | None = None
     params: dict = field(default_factory=dict)
     identifiers: dict = field(default_factory=dict)
+
+
+GRAPHVEC_OWN = {"GraphvecMeta", "EmbeddingRun", "SIMILAR", "PREDICTED"}
 
 
 class Store(ABC):
@@ -41,17 +46,31 @@ class Store(ABC):
     def run_text(self, text: str, params: dict | None = None) -> pa.Table:
         """Run an arbitrary query (the `graphvec query` command: analysts' own files)."""
 
-    @abstractmethod
+    def ensure_schema_with(self, name: str, **identifiers) -> None:
+        """Run a schema file whose placeholders name a label (e.g. vector columns of one table)."""
+        key = (name, tuple(sorted(identifiers.items())))
+        if key in self._schemas_done:
+            return
+        for statement in cypher.statements(cypher.load(self.dialect, name).render(**identifiers)):
+            self._run_statement(statement)
+        self._schemas_done.add(key)
+
     def ensure_schema(self, name: str) -> None:
         """Run a schema file (idempotent DDL: tables, constraints, indexes)."""
+        self.ensure_schema_with(name)
 
     @abstractmethod
-    def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None) -> None:
+    def _run_statement(self, text: str) -> None: ...
+
+    @abstractmethod
+    def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None, atomic: bool = True) -> None:
         """Apply the steps so that the store ends with all of them or, after a failure, says so.
 
-        The embedded store runs them in one transaction (all or nothing).  Neo4j runs them in
-        batches of about 10k rows per transaction, marks the store `write_state=incomplete` first
-        and `complete` last; every step is idempotent, so re-running the same command resumes.
+        The embedded store runs them in one transaction (all or nothing), or, with atomic=False,
+        each step as its own statement.  Neo4j runs them in batches of about 10k rows per
+        transaction, marks the store `write_state=incomplete` first and `complete` last; every step
+        is idempotent, so re-running the same command resumes.  An empty `meta` leaves the store's
+        state keys alone (write-back tracks its progress in its run record instead).
         """
 
     @abstractmethod
@@ -77,10 +96,13 @@ class Store(ABC):
     def fingerprint(self) -> str:
         """Identifies the store's graph state: changes whenever graphvec writes to it.
 
-        The meta `version` is renewed by every write graphvec makes; node and relationship counts
-        catch most edits made by other tools as well (use `--no-cache` after edits that keep them).
+        The meta `version` is renewed by every ingest; node and relationship counts catch most
+        edits made by other tools as well (use `--no-cache` after edits that keep them).  What
+        graphvec derives from the graph (vectors, SIMILAR, run records) does not count: writing
+        vectors back leaves the fingerprint, and so the cached projection, as it was.
         """
-        payload = json.dumps({"version": self.meta().get("version", ""), "counts": self.counts()}, sort_keys=True, default=str)
+        graph_counts = {k: v for k, v in self.counts().items() if k not in GRAPHVEC_OWN}
+        payload = json.dumps({"version": self.meta().get("version", ""), "counts": graph_counts}, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

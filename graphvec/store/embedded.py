@@ -55,16 +55,13 @@ class EmbeddedStore(Store):
         except RuntimeError as exc:
             raise GraphvecError(f"query failed: {exc}") from None
 
-    def ensure_schema(self, name: str) -> None:
-        if name in self._schemas_done:
-            return
-        for statement in cypher.statements(cypher.load(self.dialect, name).text):
-            self._execute(statement)
-        self._schemas_done.add(name)
+    def _run_statement(self, text: str) -> None:
+        self._execute(text)
 
-    def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None) -> None:
+    def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None, atomic: bool = True) -> None:
         self.ensure_schema("schema_meta")
-        self._execute("BEGIN TRANSACTION")
+        if atomic:
+            self._execute("BEGIN TRANSACTION")
         try:
             for step in steps:
                 if step.rows is not None and step.rows.num_rows == 0:
@@ -76,11 +73,14 @@ class EmbeddedStore(Store):
                 self._execute(text, params)
                 if on_batch:
                     on_batch(step.name, step.rows.num_rows if step.rows is not None else 0)
-            meta_rows = pa.table({"key": list(meta) + ["write_state"], "value": list(meta.values()) + ["complete"]})
-            self._execute(cypher.load(self.dialect, "set_meta").text, {"rows": meta_rows})
-            self._execute("COMMIT")
+            if meta:
+                meta_rows = pa.table({"key": list(meta) + ["write_state"], "value": list(meta.values()) + ["complete"]})
+                self._execute(cypher.load(self.dialect, "set_meta").text, {"rows": meta_rows})
+            if atomic:
+                self._execute("COMMIT")
         except BaseException:
-            self._execute("ROLLBACK")
+            if atomic:
+                self._execute("ROLLBACK")
             raise
 
     def close(self) -> None:

@@ -57,25 +57,24 @@ class Neo4jStore(Store):
         except Exception as exc:
             raise GraphvecError(f"query failed: {exc}") from None
 
-    def ensure_schema(self, name: str) -> None:
-        if name in self._schemas_done:
-            return
-        for statement in cypher.statements(cypher.load(self.dialect, name).text):
-            self._run(statement)
-        self._schemas_done.add(name)
+    def _run_statement(self, text: str) -> None:
+        self._run(text)
 
     def _set_meta(self, values: dict[str, str]) -> None:
         rows = [{"key": k, "value": v} for k, v in values.items()]
         self._run(cypher.load(self.dialect, "set_meta").text, {"rows": rows})
 
-    def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None) -> None:
+    def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None, atomic: bool = True) -> None:
         self.ensure_schema("schema_meta")
-        self._set_meta({"write_state": "incomplete"})
+        if meta:
+            self._set_meta({"write_state": "incomplete"})
         with self._driver.session(database=self._database) as session:
             for step in steps:
                 text = cypher.load(self.dialect, step.name).render(**step.identifiers)
                 if step.rows is None:
-                    session.execute_write(lambda tx: tx.run(text, step.params).consume())
+                    # auto-commit: statements such as CALL { … } IN TRANSACTIONS must not run inside
+                    # a managed transaction
+                    session.run(text, step.params).consume()
                     continue
                 rows = step.rows.to_pylist()
                 for start in range(0, len(rows), BATCH_ROWS):
@@ -83,7 +82,8 @@ class Neo4jStore(Store):
                     session.execute_write(lambda tx: tx.run(text, {**step.params, "rows": batch}).consume())
                     if on_batch:
                         on_batch(step.name, len(batch))
-        self._set_meta({**meta, "write_state": "complete"})
+        if meta:
+            self._set_meta({**meta, "write_state": "complete"})
 
     def close(self) -> None:
         self._driver.close()

@@ -1,0 +1,248 @@
+"""Walks → vectors: skip-gram with negative sampling through gensim's Word2Vec.
+
+Defaults follow Neo4j GDS node2vec (dimension 128, window 10, 5 negatives, 1 epoch); the learning
+rate decays linearly from 0.025 (word2vec's skip-gram default) to 0.0001 over the whole run.
+Frequent nodes are down-sampled with threshold 1e-3 (GDS positiveSamplingFactor).
+
+Node ids reach gensim as compact decimal tokens; the vocabulary is built once from token counts
+(`build_vocab_from_freq`), never by scanning strings.  Two feeding paths exist:
+
+- `corpus_file` (default): the int32 walks are written as text by a Numba formatter and read by
+  gensim's C++ reader, one reader per worker with the GIL released;
+- `iterable`: walk rows are handed to gensim as lists of ints, one chunk at a time.
+
+The benchmark measures both (see the README).  Training runs in segments, each taking its share
+of the learning-rate schedule; between segments the progress bar advances and `timeout_s` is
+checked, so a timeout keeps every vector learned so far.
+
+Reproducibility: with `workers=1` the same seed gives the same vectors.  With several workers
+gensim's threads race on shared rows (Hogwild, as in word2vec's C code), so vectors differ
+slightly from run to run while their quality does not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+from numba import njit
+
+from .errors import GraphvecError
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    dimensions: int = 128
+    window: int = 10
+    negative: int = 5
+    epochs: int = 1
+    learning_rate: float = 0.025
+    min_learning_rate: float = 0.0001
+    sample: float = 0.001
+    model: str = "skipgram"  # or "cbow": faster, weaker on rare nodes
+    seed: int = 42
+    workers: int | None = None
+    timeout_s: float | None = None
+    feeding: str = "corpus_file"
+
+    def validate(self) -> "TrainParams":
+        if self.model not in ("skipgram", "cbow"):
+            raise GraphvecError(f"--model must be skipgram or cbow, not {self.model!r}")
+        if self.feeding not in ("corpus_file", "iterable"):
+            raise GraphvecError(f"--feeding must be corpus_file or iterable, not {self.feeding!r}")
+        for name, value in (("--dimensions", self.dimensions), ("--window", self.window), ("--epochs", self.epochs)):
+            if value < 1:
+                raise GraphvecError(f"{name} must be at least 1, not {value}")
+        if self.negative < 1:
+            raise GraphvecError(f"--negative must be at least 1, not {self.negative}")
+        if not 0 < self.min_learning_rate <= self.learning_rate:
+            raise GraphvecError("need 0 < --min-learning-rate <= --learning-rate")
+        if self.timeout_s is not None and self.timeout_s <= 0:
+            raise GraphvecError("--timeout must be positive")
+        return self
+
+
+@dataclass
+class Vectors:
+    """Vectors aligned with a projection's dense ids; `trained[i]` says whether node i has one."""
+
+    vectors: np.ndarray
+    context: np.ndarray
+    trained: np.ndarray
+    stats: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        path = Path(path)
+        tmp = path.with_name(path.name + ".partial.npz")
+        np.savez(tmp, vectors=self.vectors, context=self.context, trained=self.trained,
+                 meta=np.array(json.dumps({"stats": self.stats, "metadata": self.metadata})))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Vectors":
+        path = Path(path)
+        if not path.exists():
+            raise GraphvecError(f"{path}: no such file (run 'graphvec train' first)")
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            return cls(data["vectors"], data["context"], data["trained"], meta["stats"], meta["metadata"])
+
+
+@njit(cache=True, nogil=True)
+def format_walks(walks, out):
+    """Write walks as text lines of decimal node ids ("12 7 33\\n"); -1 padding is dropped.
+
+    Returns the number of bytes used.  `out` must hold 11 bytes per token plus one per row.
+    """
+    position = 0
+    digits = np.empty(12, dtype=np.uint8)
+    for i in range(walks.shape[0]):
+        first = True
+        for j in range(walks.shape[1]):
+            value = walks[i, j]
+            if value < 0:
+                break
+            if not first:
+                out[position] = 32
+                position += 1
+            first = False
+            n = 0
+            while True:
+                digits[n] = 48 + value % 10
+                value //= 10
+                n += 1
+                if value == 0:
+                    break
+            for k in range(n - 1, -1, -1):
+                out[position] = digits[k]
+                position += 1
+        out[position] = 10
+        position += 1
+    return position
+
+
+def count_tokens(chunks: Iterable[np.ndarray], n_nodes: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Token counts per node, and which nodes ever have a neighbour within a walk (trainable).
+
+    A node whose every walk is just itself (isolated) gives skip-gram no pair to learn from: it
+    would keep its random initial vector, so it gets no vector at all.
+    """
+    counts = np.zeros(n_nodes, dtype=np.int64)
+    in_context = np.zeros(n_nodes, dtype=bool)
+    rows = tokens = 0
+    for chunk in chunks:
+        valid = chunk >= 0
+        lengths = valid.sum(axis=1)
+        tokens += int(lengths.sum())
+        rows += len(chunk)
+        counts += np.bincount(chunk[valid], minlength=n_nodes)
+        paired = chunk[lengths >= 2]
+        in_context[paired[paired >= 0]] = True
+    return counts, in_context, rows, tokens
+
+
+def _segments(total_rows: int, target: int = 20) -> list[tuple[int, int]]:
+    size = max(1, math.ceil(total_rows / target))
+    return [(start, min(total_rows, start + size)) for start in range(0, total_rows, size)]
+
+
+def train(walks: np.ndarray, n_nodes: int, params: TrainParams, *, on_progress: Callable[[int], None] | None = None,
+          workdir: Path | None = None) -> Vectors:
+    """Train skip-gram (or CBOW) vectors on an int32 walk matrix (may be a read-only memory map).
+
+    `on_progress(tokens)` is called as segments finish.  Returns vectors for the projection's
+    nodes; rows of nodes that never had a neighbour in a walk are zero and `trained` is False.
+    """
+    from gensim.models import Word2Vec
+
+    params.validate()
+    workers = params.workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    chunk_rows = 65_536
+    counts, in_context, rows, total_tokens = count_tokens((walks[i: i + chunk_rows] for i in range(0, len(walks), chunk_rows)), n_nodes)
+    if total_tokens == 0:
+        raise GraphvecError("the walks are empty: nothing to train on")
+    seen = np.flatnonzero(counts > 0)
+    logging.getLogger("gensim").setLevel(logging.ERROR)
+    model = Word2Vec(vector_size=params.dimensions, window=params.window, negative=params.negative,
+                     sg=1 if params.model == "skipgram" else 0, hs=0, min_count=1, sample=params.sample,
+                     alpha=params.learning_rate, min_alpha=params.min_learning_rate, seed=params.seed,
+                     workers=workers, epochs=params.epochs)
+    token = (lambda i: str(i)) if params.feeding == "corpus_file" else (lambda i: int(i))
+    model.build_vocab_from_freq({token(i): int(counts[i]) for i in seen})
+    deadline = started + params.timeout_s if params.timeout_s else None
+    segments = _segments(rows)
+    schedule = np.linspace(params.learning_rate, params.min_learning_rate, params.epochs * len(segments) + 1)
+    done_tokens, stopped_early, step = 0, False, 0
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        segment_files = _write_segments(walks, segments, Path(tmp)) if params.feeding == "corpus_file" else None
+        for epoch in range(params.epochs):
+            for index, (start, stop) in enumerate(segments):
+                if deadline is not None and time.perf_counter() >= deadline:
+                    stopped_early = True
+                    break
+                segment_tokens = int((walks[start:stop] >= 0).sum())
+                alphas = dict(start_alpha=float(schedule[step]), end_alpha=float(schedule[step + 1]))
+                if segment_files is not None:
+                    model.train(corpus_file=str(segment_files[index]), total_words=segment_tokens, epochs=1, **alphas)
+                else:
+                    model.train(corpus_iterable=_RowIterable(walks, start, stop), total_examples=stop - start,
+                                total_words=segment_tokens, epochs=1, **alphas)
+                done_tokens += segment_tokens
+                step += 1
+                if on_progress:
+                    on_progress(segment_tokens)
+            if stopped_early:
+                break
+    vectors = np.zeros((n_nodes, params.dimensions), dtype=np.float32)
+    context = np.zeros((n_nodes, params.dimensions), dtype=np.float32)
+    trained = np.zeros(n_nodes, dtype=bool)
+    learnable = seen[in_context[seen]]
+    if len(learnable) and done_tokens:
+        rows_in_model = np.fromiter((model.wv.key_to_index[token(i)] for i in learnable), dtype=np.int64, count=len(learnable))
+        vectors[learnable] = model.wv.vectors[rows_in_model]
+        context[learnable] = model.syn1neg[rows_in_model]
+        trained[learnable] = True
+    seconds = time.perf_counter() - started
+    stats = {"seconds": round(seconds, 3), "tokens": total_tokens * params.epochs, "tokens_trained": done_tokens,
+             "tokens_per_second": round(done_tokens / max(seconds, 1e-9)), "stopped_early": stopped_early,
+             "nodes_embedded": int(trained.sum()), "nodes_without_vector": int(n_nodes - trained.sum()),
+             "nodes_never_walked": int(n_nodes - len(seen)), "nodes_without_neighbours": int(len(seen) - len(learnable)),
+             "feeding": params.feeding, "workers": workers}
+    return Vectors(vectors, context, trained, stats, {"train_params": asdict(params)})
+
+
+class _RowIterable:
+    """Walk rows as lists of ints for gensim's iterable path (re-iterable, bounded memory)."""
+
+    def __init__(self, walks: np.ndarray, start: int, stop: int):
+        self.walks, self.start, self.stop = walks, start, stop
+
+    def __iter__(self):
+        for first in range(self.start, self.stop, 4096):
+            block = np.asarray(self.walks[first: min(self.stop, first + 4096)])
+            for row in block:
+                yield row[row >= 0].tolist()
+
+
+def _write_segments(walks: np.ndarray, segments: list[tuple[int, int]], folder: Path) -> list[Path]:
+    paths = []
+    for index, (start, stop) in enumerate(segments):
+        path = folder / f"walks-{index:03d}.txt"
+        with path.open("wb") as handle:
+            for first in range(start, stop, 65_536):
+                block = np.ascontiguousarray(walks[first: min(stop, first + 65_536)], dtype=np.int32)
+                buffer = np.empty(block.size * 11 + len(block), dtype=np.uint8)
+                used = format_walks(block, buffer)
+                handle.write(buffer[:used].tobytes())
+        paths.append(path)
+    return paths

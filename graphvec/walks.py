@@ -1,0 +1,476 @@
+"""The random-walk engine: DeepWalk, weighted first-order and node2vec walks as Numba kernels.
+
+Correctness first:
+- node2vec (Grover & Leskovec 2016) moves from v (having come from t) to x with probability
+  ∝ w(v,x)·α(t,x), with α = 1/p if x = t, 1 if x is an out-neighbour of t (distance 1), else 1/q.
+  No second-order table is built (that is what exhausts memory in the popular libraries).
+  Following KnightKing (Yang et al., SOSP 2019) each step proposes x from the first-order
+  distribution (uniform, or the node's alias table when weighted) and accepts it with probability
+  α(t,x)/max(1/p, 1, 1/q).  Expected proposals per step = max(α) / Σₓ P₁(x)·α(t,x): 1 when
+  p = q = 1 (then the first-order path is used directly), at most max(α)/min(α) — e.g. ≤ 4 for
+  p = 0.5, q = 2, and about 2–4 on sparse graphs where most candidates are at distance 2.  The
+  "is x a neighbour of t" test is a binary search in t's sorted CSR row, done only when the
+  accept draw falls between min(1, 1/q) and max(1, 1/q), where the answer matters.
+- A walk that reaches a node without out-edges (a directed sink) stops there: the rest of its row
+  is -1.  An isolated start node gives a one-node walk.
+
+Reproducible whatever the thread count: every walk draws from its own counter-based stream
+(SplitMix64) keyed by (seed, start node, walk number), and walk i always lands in row i.  The
+order of start nodes is a seeded permutation per round, as in DeepWalk/node2vec.
+
+Memory is bounded: walks are produced in chunks of int32 rows and either streamed to a consumer
+or written into a memory-mapped .npy; nothing becomes a Python object or a string.  Each thread
+advances a group of walks in lock-step, so the CPU overlaps their cache misses (the walk is
+latency-bound on large graphs).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from .errors import GraphvecError
+
+GROUP = 16  # walks advanced together by one thread to hide memory latency
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2^-53
+
+
+@dataclass(frozen=True)
+class WalkParams:
+    """GDS vocabulary: walkLength, walksPerNode, returnFactor (p), inOutFactor (q)."""
+
+    walk_length: int = 80
+    walks_per_node: int = 10
+    return_factor: float = 1.0  # p: high p makes returning to the previous node less likely
+    in_out_factor: float = 1.0  # q: q > 1 keeps walks local (BFS-like), q < 1 sends them outward (DFS-like)
+    seed: int = 42
+
+    def validate(self) -> "WalkParams":
+        if self.walk_length < 1:
+            raise GraphvecError(f"--walk-length must be at least 1, not {self.walk_length}")
+        if self.walks_per_node < 1:
+            raise GraphvecError(f"--walks-per-node must be at least 1, not {self.walks_per_node}")
+        for name, value in (("--return-factor (p)", self.return_factor), ("--in-out-factor (q)", self.in_out_factor)):
+            if not (value > 0 and math.isfinite(value)):
+                raise GraphvecError(f"{name} must be a positive number, not {value}")
+        if not 0 <= self.seed < 2**63:
+            raise GraphvecError(f"--seed must be between 0 and 2^63-1, not {self.seed}")
+        return self
+
+    @property
+    def second_order(self) -> bool:
+        return self.return_factor != 1.0 or self.in_out_factor != 1.0
+
+
+# --- random numbers: SplitMix64, one independent stream per walk ----------------------------
+
+@njit(inline="always")
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(inline="always")
+def _walk_stream(seed, node, walk_number):
+    return _mix(_mix(np.uint64(seed) ^ _mix(np.uint64(node) + _GOLDEN)) ^ _mix(np.uint64(walk_number) * _GOLDEN + np.uint64(1)))
+
+
+@njit(inline="always")
+def _below(x, n):
+    """Uniform integer in [0, n) from the top 32 bits (Lemire's multiply-shift; n < 2^32)."""
+    return np.int64(((x >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
+
+
+@njit(inline="always")
+def _low_unit(x):
+    """A uniform in [0, 1) from the low 32 bits, independent of `_below`'s top 32 bits."""
+    return np.float64(x & np.uint64(0xFFFFFFFF)) * (1.0 / 4294967296.0)
+
+
+@njit(inline="always")
+def _unit(x):
+    return np.float64(x >> np.uint64(11)) * _TO_UNIT
+
+
+# --- alias tables ---------------------------------------------------------------------------
+
+@njit(parallel=True, nogil=True, cache=True)
+def build_alias_tables(indptr, weights):
+    """Vose alias tables for every row, aligned with the CSR: O(1) weighted neighbour sampling.
+
+    prob[k] is the chance of keeping slot k of its row; alias[k] the row-relative slot used
+    otherwise.  Built in parallel over nodes; 8 bytes per stored edge.
+    """
+    n = len(indptr) - 1
+    prob = np.ones(len(weights), dtype=np.float32)
+    alias = np.zeros(len(weights), dtype=np.int32)
+    for v in prange(n):
+        start = indptr[v]
+        k = indptr[v + 1] - start
+        if k <= 1:
+            continue
+        total = 0.0
+        for j in range(k):
+            total += weights[start + j]
+        scaled = np.empty(k, dtype=np.float64)
+        small = np.empty(k, dtype=np.int64)
+        large = np.empty(k, dtype=np.int64)
+        n_small = 0
+        n_large = 0
+        for j in range(k):
+            scaled[j] = weights[start + j] * k / total
+            if scaled[j] < 1.0:
+                small[n_small] = j
+                n_small += 1
+            else:
+                large[n_large] = j
+                n_large += 1
+        while n_small > 0 and n_large > 0:
+            n_small -= 1
+            s = small[n_small]
+            g = large[n_large - 1]
+            prob[start + s] = scaled[s]
+            alias[start + s] = g
+            scaled[g] = (scaled[g] + scaled[s]) - 1.0
+            if scaled[g] < 1.0:
+                n_large -= 1
+                small[n_small] = g
+                n_small += 1
+        for j in range(n_large):
+            prob[start + large[j]] = 1.0
+        for j in range(n_small):  # only rounding leftovers reach here
+            prob[start + small[j]] = 1.0
+    return prob, alias
+
+
+# --- the kernel -----------------------------------------------------------------------------
+
+@njit(inline="always")
+def _has_edge(indptr, indices, a, b):
+    lo = indptr[a]
+    hi = indptr[a + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        value = indices[mid]
+        if value < b:
+            lo = mid + 1
+        elif value > b:
+            hi = mid
+        else:
+            return True
+    return False
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_nodes, walk_numbers, seed, walk_length,
+               inv_p, inv_q, fold_return, symmetric, out):
+    """node2vec walks: fill out[i, :] with the walk from start_nodes[i]; -1 pads after a dead end.
+
+    The group's walks propose in one pass; only the rejected ones go round again.  Keeping the
+    proposals of different walks side by side lets their cache misses overlap, which a per-walk
+    rejection loop cannot do.  The first step of a walk has no previous node and is first-order.
+
+    `fold_return` (undirected graphs with 1/p > max(1, 1/q)): KnightKing's outlier folding.  The
+    return edge alone carries the largest bias, so instead of an envelope of 1/p for every
+    candidate, the proposal is a mixture: the first-order distribution under the envelope
+    M' = max(1, 1/q), plus a separate region of mass P₁(t)·(1/p − M') that returns to t directly.
+    On an undirected graph P₁(t) = w(t,v) / Σ w(v,·) is known from the edge just walked.  For
+    p = 0.5, q = 2 this halves the expected proposals per step.
+    """
+    n_walks = len(start_nodes)
+    n_groups = (n_walks + GROUP - 1) // GROUP
+    envelope = max(1.0, inv_q) if fold_return else max(inv_p, 1.0, inv_q)
+    low = min(1.0, inv_q) / envelope  # a draw below this accepts whatever the distance
+    high = max(1.0, inv_q) / envelope  # a draw at or above this rejects unless x is t
+    p_accept = min(inv_p, envelope) / envelope
+    return_extra = (inv_p - envelope) / envelope  # the return region's area per unit of P₁(t); > 0 only when folding
+    for group in prange(n_groups):
+        first = group * GROUP
+        size = min(GROUP, n_walks - first)
+        current = np.empty(GROUP, dtype=np.int64)
+        previous = np.empty(GROUP, dtype=np.int64)
+        came_by = np.ones(GROUP, dtype=np.float64)  # weight of the edge the walk arrived along
+        previous_degree = np.zeros(GROUP, dtype=np.int64)
+        row = np.empty(GROUP, dtype=np.int64)
+        degree = np.empty(GROUP, dtype=np.int64)
+        state = np.empty(GROUP, dtype=np.uint64)
+        pending = np.empty(GROUP, dtype=np.int64)
+        for w in range(size):
+            node = start_nodes[first + w]
+            current[w] = node
+            previous[w] = -1
+            state[w] = _walk_stream(seed, node, walk_numbers[first + w])
+            out[first + w, 0] = node
+        for step in range(1, walk_length):
+            n_pending = 0
+            for w in range(size):
+                v = current[w]
+                if v >= 0:
+                    row[w] = indptr[v]
+                    degree[w] = indptr[v + 1] - row[w]
+                else:
+                    degree[w] = 0
+            for w in range(size):
+                if degree[w] == 0:
+                    current[w] = -1
+                    out[first + w, step] = -1
+                else:
+                    pending[n_pending] = w
+                    n_pending += 1
+            while n_pending > 0:
+                kept = 0
+                for i in range(n_pending):
+                    w = pending[i]
+                    t = previous[w]
+                    s = state[w]
+                    if fold_return and t >= 0:
+                        s += _GOLDEN
+                        return_mass = came_by[w] / row_sums[current[w]] * return_extra
+                        if _unit(_mix(s)) * (1.0 + return_mass) >= 1.0:
+                            state[w] = s
+                            previous_degree[w] = degree[w]
+                            previous[w] = current[w]
+                            current[w] = t
+                            out[first + w, step] = t
+                            continue
+                    s += _GOLDEN
+                    r = _mix(s)
+                    slot = _below(r, degree[w])
+                    if weighted and _low_unit(r) >= prob[row[w] + slot]:
+                        slot = alias[row[w] + slot]
+                    x = indices[row[w] + slot]
+                    accept = True
+                    if t >= 0:
+                        s += _GOLDEN
+                        u = _unit(_mix(s))
+                        if x == t:
+                            accept = u < p_accept
+                        elif u < low:
+                            accept = True
+                        elif u < high:
+                            # in [low, high) only candidates whose α is max(1, 1/q) are accepted.
+                            # Undirected: t–x is an edge iff x is in t's row iff t is in x's row, so
+                            # search the shorter row (t is often a hub on power-law graphs).
+                            if symmetric and previous_degree[w] > 64 and indptr[x + 1] - indptr[x] < previous_degree[w]:
+                                near = _has_edge(indptr, indices, x, t)
+                            else:
+                                near = _has_edge(indptr, indices, t, x)
+                            accept = near == (inv_q < 1.0)
+                        else:
+                            accept = False
+                    state[w] = s
+                    if accept:
+                        if fold_return and weighted:
+                            came_by[w] = weights[row[w] + slot]
+                        previous_degree[w] = degree[w]
+                        previous[w] = current[w]
+                        current[w] = x
+                        out[first + w, step] = x
+                    else:
+                        pending[kept] = w
+                        kept += 1
+                n_pending = kept
+    return out
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def walk_chunk_first_order(indptr, indices, prob, alias, weighted, start_nodes, walk_numbers, seed, walk_length, out):
+    """First-order walks (uniform or alias), same output contract as `walk_chunk`.
+
+    Each step runs in two passes over the thread's group of walks: first every walk's row bounds,
+    then every walk's chosen neighbour.  The loads inside a pass do not depend on each other, so
+    the CPU keeps many cache misses in flight; this roughly doubles throughput on graphs larger
+    than the cache.
+    """
+    n_walks = len(start_nodes)
+    n_groups = (n_walks + GROUP - 1) // GROUP
+    for group in prange(n_groups):
+        first = group * GROUP
+        size = min(GROUP, n_walks - first)
+        current = np.empty(GROUP, dtype=np.int64)
+        row = np.empty(GROUP, dtype=np.int64)
+        degree = np.empty(GROUP, dtype=np.int64)
+        state = np.empty(GROUP, dtype=np.uint64)
+        for w in range(size):
+            node = start_nodes[first + w]
+            current[w] = node
+            state[w] = _walk_stream(seed, node, walk_numbers[first + w])
+            out[first + w, 0] = node
+        for step in range(1, walk_length):
+            for w in range(size):
+                v = current[w]
+                if v >= 0:
+                    row[w] = indptr[v]
+                    degree[w] = indptr[v + 1] - row[w]
+                else:
+                    degree[w] = 0
+            for w in range(size):
+                if degree[w] == 0:
+                    current[w] = -1
+                    out[first + w, step] = -1
+                    continue
+                s = state[w] + _GOLDEN
+                r = _mix(s)
+                slot = _below(r, degree[w])
+                if weighted and _low_unit(r) >= prob[row[w] + slot]:
+                    slot = alias[row[w] + slot]
+                state[w] = s
+                x = indices[row[w] + slot]
+                current[w] = x
+                out[first + w, step] = x
+    return out
+
+
+# --- driving the kernel ---------------------------------------------------------------------
+
+@dataclass
+class WalkPlan:
+    nodes: int
+    csr_entries: int
+    weighted: bool
+    params: WalkParams
+    chunk_walks: int
+
+    @property
+    def total_walks(self) -> int:
+        return self.nodes * self.params.walks_per_node
+
+    @property
+    def total_steps(self) -> int:
+        return self.total_walks * self.params.walk_length
+
+    def memory(self) -> dict[str, int]:
+        """Bytes needed in RAM, by part (the output file is on disk and paged in by chunk)."""
+        parts = {
+            "csr": (self.nodes + 1) * 8 + self.csr_entries * (4 + 4),
+            "alias_tables": self.csr_entries * (4 + 4) if self.weighted else 0,
+            "walk_buffer": self.chunk_walks * self.params.walk_length * 4,
+            "start_order": self.nodes * 8 * 2,
+        }
+        parts["total"] = sum(parts.values())
+        return parts
+
+
+def plan(indptr: np.ndarray, weighted: bool, params: WalkParams, chunk_walks: int | None = None) -> WalkPlan:
+    nodes = len(indptr) - 1
+    if chunk_walks is None:
+        # about 64 MB of int32 rows per chunk: large enough to keep both cores busy, small enough
+        # that the buffer never dominates memory
+        chunk_walks = max(GROUP * 64, (64 << 20) // (4 * params.walk_length))
+    chunk_walks = max(1, min(chunk_walks, nodes * params.walks_per_node))
+    return WalkPlan(nodes, int(indptr[-1]), weighted, params, chunk_walks)
+
+
+def check_memory(walk_plan: WalkPlan, force: bool = False, extra_bytes: int = 0) -> dict:
+    import psutil
+
+    needed = walk_plan.memory()["total"] + extra_bytes
+    available = psutil.virtual_memory().available
+    if needed > available and not force:
+        raise GraphvecError(f"the walk needs about {needed / 2**30:.1f} GiB but {available / 2**30:.1f} GiB is free; "
+                            "lower --walks-per-node or --walk-length, or pass --force")
+    return {"needed_bytes": needed, "available_bytes": available}
+
+
+def start_order(nodes: int, round_number: int, seed: int) -> np.ndarray:
+    """The seeded order in which round `round_number` starts its walks (a permutation of nodes)."""
+    return np.random.default_rng([seed, round_number]).permutation(nodes).astype(np.int32)
+
+
+def iter_walks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None, params: WalkParams, *,
+               weighted: bool, directed: bool = True, chunk_walks: int | None = None,
+               workers: int | None = None) -> Iterator[np.ndarray]:
+    """Yield int32 arrays of shape (walks_in_chunk, walk_length), in the order of the full walk file.
+
+    Row r·N + k of the concatenation is the walk of round r from the k-th node of that round's
+    start order, whatever `chunk_walks` and `workers` are.  `directed=False` promises that the CSR
+    is symmetric (every edge stored both ways, equal weights), which enables return folding.
+    """
+    params.validate()
+    walk_plan = plan(indptr, weighted, params, chunk_walks)
+    if workers:
+        numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
+    indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+    indices = np.ascontiguousarray(indices, dtype=np.int32)
+    if weighted:
+        weights = np.ascontiguousarray(weights, dtype=np.float32)
+        prob, alias = build_alias_tables(indptr, weights)
+        cumulative = np.concatenate(([0.0], np.cumsum(weights, dtype=np.float64)))
+        row_sums = np.maximum(cumulative[indptr[1:]] - cumulative[indptr[:-1]], 1e-300)
+    else:
+        weights = np.ones(1, dtype=np.float32)
+        prob, alias = np.ones(1, dtype=np.float32), np.zeros(1, dtype=np.int32)
+        row_sums = np.maximum(np.diff(indptr), 1).astype(np.float64)
+    inv_p, inv_q = 1.0 / params.return_factor, 1.0 / params.in_out_factor
+    fold_return = (not directed) and inv_p > max(1.0, inv_q)
+    n = walk_plan.nodes
+    total = walk_plan.total_walks
+    buffer = np.empty((walk_plan.chunk_walks, params.walk_length), dtype=np.int32)
+    position = 0
+    order_round, order = -1, None
+    while position < total:
+        count = min(walk_plan.chunk_walks, total - position)
+        rows = np.arange(position, position + count, dtype=np.int64)
+        rounds = rows // n
+        starts = np.empty(count, dtype=np.int32)
+        for r in np.unique(rounds):
+            if r != order_round:
+                order_round, order = int(r), start_order(n, int(r), params.seed)
+            mask = rounds == r
+            starts[mask] = order[rows[mask] - r * n]
+        out = buffer[:count]
+        if params.second_order:
+            walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, starts, rounds.astype(np.int32),
+                       np.uint64(params.seed), params.walk_length, inv_p, inv_q, fold_return, not directed, out)
+        else:
+            walk_chunk_first_order(indptr, indices, prob, alias, weighted, starts, rounds.astype(np.int32),
+                                   np.uint64(params.seed), params.walk_length, out)
+        yield out
+        position += count
+
+
+def write_walks(path: Path, chunks: Iterator[np.ndarray], total_walks: int, walk_length: int, metadata: dict,
+                on_chunk=None) -> Path:
+    """Stream chunks into a .npy file (readable later with `np.load(path, mmap_mode="r")`).
+
+    Chunks are appended after the .npy header rather than through a writable memory map, so the
+    process never holds more than one chunk: mapped file pages would otherwise count against its
+    resident memory.  The file is written under a temporary name and renamed when complete.
+    """
+    path = Path(path)
+    if path.suffix != ".npy":
+        raise GraphvecError(f"{path}: the walk file must end in .npy")
+    if not path.parent.exists():
+        raise GraphvecError(f"{path}: folder {path.parent} does not exist")
+    tmp = path.with_name(path.name + ".partial.npy")
+    written = 0
+    with tmp.open("wb") as handle:
+        header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)), "fortran_order": False,
+                  "shape": (total_walks, walk_length)}
+        np.lib.format.write_array_header_2_0(handle, header)
+        for chunk in chunks:
+            handle.write(np.ascontiguousarray(chunk, dtype=np.int32).data)
+            written += len(chunk)
+            if on_chunk:
+                on_chunk(len(chunk))
+    if written != total_walks:
+        tmp.unlink()
+        raise RuntimeError(f"expected {total_walks} walks, produced {written}")
+    os.replace(tmp, path)
+    path.with_name(path.name + ".json").write_text(json.dumps(metadata, indent=2))
+    return path
+
+
+def walk_metadata(params: WalkParams, projection_summary: dict, spec, workers: int | None) -> dict:
+    return {"params": asdict(params), "projection": projection_summary, "spec": asdict(spec), "workers": workers,
+            "format": "int32 rows of node ids (projection dense ids); -1 pads walks that hit a dead end"}

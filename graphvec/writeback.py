@@ -1,0 +1,178 @@
+"""Vectors → store: node properties, SIMILAR relationships, a vector index, and a run record.
+
+A write is tagged with its run id everywhere: each node's `embedding_run`, each SIMILAR's `run`,
+and an `(:EmbeddingRun {status})` record that says `writing` until the last batch has landed and
+`complete` after.  Writes go in batches (embedded store: ~4k vector rows per statement, because
+larger updates of array columns slow down sharply there; Neo4j: 10k rows per transaction), so a
+crash can leave a mix of two runs' vectors, but never silently: `graphvec stats` reports the
+unfinished run and how many nodes carry which run, and running the same `write` again skips the
+nodes already written and completes it.
+
+SIMILAR holds, per node label, each node's top-k cosine neighbours within that label, computed by
+graphvec.similarity; a rebuild deletes the label's old SIMILAR relationships first, so re-running
+never duplicates them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from .errors import GraphvecError
+from .projection import Projection
+from .similarity import EXACT_LIMIT, top_k
+from .store import Store, WriteStep
+from .train import Vectors
+
+VECTOR_BATCH_ROWS = 4_000
+
+
+@dataclass
+class WriteReport:
+    run_id: str
+    labels: dict = field(default_factory=dict)
+    similar: dict = field(default_factory=dict)
+    samples: dict = field(default_factory=dict)
+    skipped_already_written: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"run_id": self.run_id, "labels": self.labels, "similar": self.similar, "samples": self.samples,
+                "skipped_already_written": self.skipped_already_written, "seconds": self.seconds}
+
+
+def _vector_column(matrix: np.ndarray) -> pa.Array:
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    return pa.FixedSizeListArray.from_arrays(pa.array(matrix.ravel()), matrix.shape[1])
+
+
+def run_record(run_id: str, vectors: Vectors, projection: Projection, status: str, seconds: float) -> pa.Table:
+    meta = vectors.metadata
+    method = meta.get("walk", {}).get("method", "unknown")
+    return pa.table({
+        "id": [run_id], "created_at": [meta.get("created_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))],
+        "method": [method], "parameters": [json.dumps({"walk": meta.get("walk", {}), "train": meta.get("train_params", {})})],
+        "nodes": [int(vectors.trained.sum())], "dimensions": [int(vectors.vectors.shape[1])],
+        "graph_fingerprint": [projection.fingerprint], "seconds": [float(seconds)], "status": [status],
+        "labels": [",".join(projection.label_names)],
+    })
+
+
+def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id: str, top_k_neighbours: int = 10,
+               exact_limit: int = EXACT_LIMIT, progress=None, stop_after_batches: int | None = None) -> WriteReport:
+    """Write the vectors, SIMILAR top-k and the run record; safe to re-run, resumes after a crash.
+
+    `stop_after_batches` interrupts the write after that many vector batches (the tests use it to
+    check that a re-run completes an interrupted write).
+    """
+    started = time.perf_counter()
+    if len(vectors.vectors) != projection.node_count:
+        raise GraphvecError(f"the vectors cover {len(vectors.vectors)} nodes but the projection has {projection.node_count}; "
+                            "the graph changed since training: run 'graphvec embed' again")
+    dimensions = int(vectors.vectors.shape[1])
+    report = WriteReport(run_id)
+    store.ensure_schema("schema_runs")
+    store.write([WriteStep("upsert_run", run_record(run_id, vectors, projection, "writing", 0.0))], {})
+    meta = store.meta()
+    batches_done = 0
+    plans = []
+    for code, label in enumerate(projection.label_names):
+        key = projection.spec.key_for(label)
+        members = np.flatnonzero(projection.node_label == code)
+        ids = {"label": label, "key": key}
+        previous_dimensions = meta.get(f"embedding_dimensions:{label}")
+        if previous_dimensions is not None and int(previous_dimensions) != dimensions:
+            store.write([WriteStep("drop_embedding", identifiers={**ids, "index_name": f"embedding_{label}"})], {})
+        store.ensure_schema_with("schema_embedding", label=label, dimensions=dimensions)
+        store.write([], {f"embedding_dimensions:{label}": str(dimensions)})
+        current = store.read("read_node_runs", **ids)
+        already = {k for k, r in zip(current.column("key").to_pylist(), current.column("run").to_pylist()) if r == run_id}
+        had_vector = {k for k, r in zip(current.column("key").to_pylist(), current.column("run").to_pylist()) if r is not None}
+        names = projection.names[members]
+        trained = vectors.trained[members]
+        todo = np.array([t and n not in already for n, t in zip(names, trained)], dtype=bool)
+        report.skipped_already_written += int((trained & ~todo).sum())
+        clear = [n for n, t in zip(names, trained) if not t and n in had_vector]
+        plans.append((label, ids, members, names, trained, todo, clear))
+        report.labels[label] = {"nodes": int(len(members)), "embedded": int(trained.sum()),
+                                "without_vector": int((~trained).sum()), "cleared_old_vectors": len(clear)}
+    if progress is not None:
+        progress.update(total=sum(int(p[5].sum()) for p in plans))
+    for label, ids, members, names, trained, todo, clear in plans:
+        rows = np.flatnonzero(todo)
+        for start in range(0, len(rows), VECTOR_BATCH_ROWS):
+            if stop_after_batches is not None and batches_done >= stop_after_batches:
+                raise GraphvecError(f"write interrupted after {batches_done} batches (run {run_id} is incomplete)")
+            batch = members[rows[start: start + VECTOR_BATCH_ROWS]]
+            table = pa.table({"key": pa.array(projection.names[batch].astype(str)),
+                              "embedding": _vector_column(vectors.vectors[batch]),
+                              "context": _vector_column(vectors.context[batch]),
+                              "run": pa.array([run_id] * len(batch))})
+            store.write([WriteStep("set_embeddings", table, identifiers=ids)], {}, atomic=False)
+            batches_done += 1
+            if progress is not None:
+                progress.advance(len(batch))
+        if clear:
+            store.write([WriteStep("clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
+                        atomic=False)
+    for label, ids, members, names, trained, todo, clear in plans:
+        embedded = members[trained]
+        if top_k_neighbours > 0 and len(embedded) > 1:
+            neighbours, scores, method = top_k(vectors.vectors[embedded], top_k_neighbours, exact_limit=exact_limit)
+            k = neighbours.shape[1]
+            table = pa.table({"a": pa.array(np.repeat(projection.names[embedded], k).astype(str)),
+                              "b": pa.array(projection.names[embedded[neighbours.ravel()]].astype(str)),
+                              "score": pa.array(scores.ravel().astype(np.float64)),
+                              "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(embedded))),
+                              "run": pa.array([run_id] * (len(embedded) * k))})
+            store.ensure_schema_with("schema_similar", label=label)
+            store.write([WriteStep("delete_similar", identifiers=ids), WriteStep("create_similar", table, identifiers=ids)],
+                        {}, atomic=True)
+            report.similar[label] = {"k": int(k), "relationships": int(table.num_rows), "method": method}
+            degrees = projection.degrees()[embedded]
+            report.samples[label] = [
+                {"node": str(projection.names[embedded[i]]),
+                 "neighbours": [[str(projection.names[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5])]}
+                for i in np.argsort(-degrees, kind="stable")[:3]]
+        store.write([WriteStep("create_vector_index", identifiers={**ids, "index_name": f"embedding_{label}",
+                                                                   "dimensions": dimensions})], {})
+    report.seconds = round(time.perf_counter() - started, 3)
+    store.write([WriteStep("upsert_run", run_record(run_id, vectors, projection, "complete", report.seconds))],
+                {"embedding_run": run_id, "embedding_fingerprint": projection.fingerprint})
+    return report
+
+
+def embedding_status(store: Store) -> dict:
+    """Staleness and consistency of the stored vectors, for `graphvec stats`."""
+    counts = store.counts()
+    if not counts.get("EmbeddingRun"):
+        return {}
+    runs = store.read("read_runs").to_pylist()
+    meta = store.meta()
+    latest = meta.get("embedding_run")
+    status: dict = {"latest_run": latest, "runs": len(runs), "warnings": []}
+    unfinished = [r["id"] for r in runs if r["status"] != "complete"]
+    if unfinished:
+        status["warnings"].append(f"run {unfinished[0]} did not finish writing: re-run the same 'graphvec write' or 'embed'")
+    labels = sorted({label for r in runs for label in (r["labels"] or "").split(",") if label})
+    per_label = {}
+    for label in labels:
+        if label not in counts:
+            continue
+        rows = store.read("read_embedding_runs", label=label).to_pylist()
+        by_run = {row["run"]: row["n"] for row in rows}
+        without = by_run.pop(None, 0)
+        per_label[label] = {"with_vector": sum(by_run.values()), "without_vector": without, "by_run": by_run}
+        if len(by_run) > 1:
+            status["warnings"].append(f"{label}: vectors from {len(by_run)} different runs are mixed ({by_run})")
+    status["labels"] = per_label
+    latest_record = next((r for r in runs if r["id"] == latest), None)
+    if latest_record is not None:
+        status["stale"] = latest_record["graph_fingerprint"] != store.fingerprint()
+        if status["stale"]:
+            status["warnings"].append("the graph changed since the latest vectors were learned: run 'graphvec embed' again")
+    return status

@@ -1,0 +1,181 @@
+"""Training and write-back on real stores: vectors, SIMILAR, replacement, resumption, quality."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graphvec.errors import GraphvecError
+from graphvec.ingest import ingest_documents, ingest_graph
+from graphvec.pipeline import embed
+from graphvec.projection import PRESETS, project
+from graphvec.similarity import top_k_exact, top_k_approximate
+from graphvec.sources import read_documents, read_graph
+from graphvec.stats import store_stats
+from graphvec.train import TrainParams, Vectors, format_walks, train
+from graphvec.walks import WalkParams
+from graphvec.writeback import write_back
+
+from .conftest import KARATE, ROBOTICS
+
+FAST_WALKS = WalkParams(walk_length=20, walks_per_node=10, return_factor=1.0, in_out_factor=1.0, seed=7)
+FAST_TRAIN = TrainParams(dimensions=32, window=5, epochs=3, workers=1, seed=7)
+
+
+def stored_vectors(store, label, key):
+    table = store.read("read_embeddings", label=label, key=key)
+    return {k: np.array(v, dtype=np.float32) for k, v in zip(table.column("key").to_pylist(), table.column("embedding").to_pylist())}
+
+
+def similar_rows(store, label, key):
+    text = (f"MATCH (a:{label})-[r:SIMILAR]->(b:{label}) RETURN a.{key} AS a, b.{key} AS b, r.score AS score, "
+            f"r.rank AS rank, r.run AS run")
+    return store.run_text(text).to_pylist()
+
+
+def test_karate_embed_writes_every_vector_and_exact_similar(store):
+    ingest_graph(store, read_graph(KARATE))
+    result = embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=5)
+    vectors = stored_vectors(store, "Node", "id")
+    assert len(vectors) == 34 and all(v.shape == (32,) for v in vectors.values())
+    assert result["train"]["nodes_embedded"] == 34 and result["train"]["nodes_without_vector"] == 0
+    rows = similar_rows(store, "Node", "id")
+    by_node = {}
+    for row in rows:
+        by_node.setdefault(row["a"], []).append(row)
+    assert len(by_node) == 34 and all(len(v) == 5 for v in by_node.values())
+    assert all(r["a"] != r["b"] for r in rows) and {r["run"] for r in rows} == {result["run_id"]}
+    keys = sorted(vectors)
+    matrix = np.stack([vectors[k] for k in keys])
+    unit = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    for node, neighbours in by_node.items():
+        neighbours.sort(key=lambda r: r["rank"])
+        scores = [r["score"] for r in neighbours]
+        assert scores == sorted(scores, reverse=True)
+        i = keys.index(node)
+        expected = np.sort(sims[i])[::-1][:5]
+        assert np.allclose(scores, expected, atol=1e-5)
+        assert {keys.index(r["b"]) for r in neighbours} <= set(np.flatnonzero(sims[i] >= expected[-1] - 1e-5))
+
+
+def test_second_embed_replaces_rather_than_duplicates(store):
+    ingest_graph(store, read_graph(KARATE))
+    first = embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=3)
+    second = embed(store, PRESETS["graph"], FAST_WALKS, "node2vec", FAST_TRAIN, top_k=4)
+    rows = similar_rows(store, "Node", "id")
+    assert len(rows) == 34 * 4 and {r["run"] for r in rows} == {second["run_id"]}
+    runs = store.read("read_runs").to_pylist()
+    assert {r["id"] for r in runs} == {first["run_id"], second["run_id"]} and all(r["status"] == "complete" for r in runs)
+    status = store_stats(store)["embeddings"]
+    assert status["latest_run"] == second["run_id"] and status["stale"] is False
+    assert status["labels"]["Node"]["by_run"] == {second["run_id"]: 34}
+
+
+def test_dimension_change_rewrites_the_vector_columns(store):
+    ingest_graph(store, read_graph(KARATE))
+    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
+    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", TrainParams(dimensions=16, epochs=1, workers=1), top_k=2)
+    assert {v.shape for v in stored_vectors(store, "Node", "id").values()} == {(16,)}
+
+
+def test_interrupted_write_is_reported_and_a_rerun_completes_it(store):
+    ingest_documents(store, read_documents(ROBOTICS))
+    projection = project(store, PRESETS["bipartite"])
+    walk = embed(store, PRESETS["bipartite"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=3)
+    rng = np.random.default_rng(0)
+    vectors = Vectors(rng.standard_normal((projection.node_count, 32)).astype(np.float32),
+                      rng.standard_normal((projection.node_count, 32)).astype(np.float32),
+                      np.ones(projection.node_count, dtype=bool), {}, {"walk": {"method": "test"}})
+    import graphvec.writeback as writeback
+
+    original = writeback.VECTOR_BATCH_ROWS
+    writeback.VECTOR_BATCH_ROWS = 500
+    try:
+        with pytest.raises(GraphvecError, match="interrupted"):
+            write_back(store, projection, vectors, run_id="second", top_k_neighbours=3, stop_after_batches=2)
+        report = store_stats(store)
+        assert any("did not finish" in w for w in report["warnings"])
+        assert any("mixed" in w for w in report["warnings"])
+        resumed = write_back(store, projection, vectors, run_id="second", top_k_neighbours=3)
+    finally:
+        writeback.VECTOR_BATCH_ROWS = original
+    assert resumed.skipped_already_written == 1000
+    final = store_stats(store)
+    assert not any("did not finish" in w or "mixed" in w for w in final["warnings"])
+    stored = stored_vectors(store, "Label", "name")
+    names = list(projection.names)
+    assert np.allclose(stored["arduino"], vectors.vectors[names.index("arduino")])
+    assert walk["run_id"] != "second"
+
+
+def test_isolated_nodes_get_no_vector_and_are_counted(store, tmp_path):
+    path = tmp_path / "g.txt"
+    path.write_text("a b\nb c\nc a\nlonely lonely\n", encoding="utf-8")
+    ingest_graph(store, read_graph(path))
+    store.run_text("CREATE (:Node {id: 'isolated', classes: []})")
+    result = embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
+    assert result["train"]["nodes_without_vector"] == 1
+    assert "isolated" in result["nodes_without_vector_examples"]
+    assert "isolated" not in stored_vectors(store, "Node", "id")
+
+
+def test_karate_factions_are_separable():
+    from sklearn.linear_model import LogisticRegression
+
+    graph = nx.karate_club_graph()
+    edges = np.array(graph.edges())
+    from graphvec.projection import build_csr
+    from graphvec.walks import iter_walks
+
+    csr = build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), 34, directed=False)
+    walk_matrix = np.concatenate([c.copy() for c in iter_walks(csr.indptr.astype(np.int64), csr.indices.astype(np.int32), None,
+                                                               WalkParams(40, 40, 1.0, 1.0, seed=3), weighted=False, directed=False)])
+    vectors = train(walk_matrix, 34, TrainParams(dimensions=16, window=5, epochs=5, workers=1, seed=3))
+    labels = np.array([graph.nodes[i]["club"] == "Mr. Hi" for i in range(34)])
+    rng = np.random.default_rng(0)
+    order = rng.permutation(34)
+    train_idx, test_idx = order[:17], order[17:]
+    model = LogisticRegression(max_iter=1000).fit(vectors.vectors[train_idx], labels[train_idx])
+    assert model.score(vectors.vectors[test_idx], labels[test_idx]) >= 0.9
+
+
+def test_single_worker_training_is_reproducible_and_feeding_paths_agree_in_shape():
+    rng = np.random.default_rng(1)
+    walk_matrix = rng.integers(0, 50, size=(400, 20)).astype(np.int32)
+    a = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5))
+    b = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5))
+    c = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5, feeding="iterable"))
+    assert np.array_equal(a.vectors, b.vectors)
+    assert a.trained.sum() == c.trained.sum() == 50 and not a.trained[50:].any()
+
+
+def test_timeout_keeps_what_was_learned():
+    rng = np.random.default_rng(2)
+    walk_matrix = rng.integers(0, 200, size=(20000, 40)).astype(np.int32)
+    result = train(walk_matrix, 200, TrainParams(dimensions=16, workers=1, timeout_s=1e-6))
+    assert result.stats["stopped_early"] is True and result.stats["tokens_trained"] < result.stats["tokens"]
+
+
+def test_format_walks_writes_what_gensim_reads():
+    walk_matrix = np.array([[3, 17, 250, -1], [0, 1, 2, 3]], dtype=np.int32)
+    buffer = np.empty(100, dtype=np.uint8)
+    used = format_walks(walk_matrix, buffer)
+    assert buffer[:used].tobytes() == b"3 17 250\n0 1 2 3\n"
+
+
+def test_exact_top_k_matches_brute_force_and_nn_descent_recall():
+    rng = np.random.default_rng(4)
+    vectors = rng.standard_normal((600, 16)).astype(np.float32)
+    indices, scores = top_k_exact(vectors, 10)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    brute = np.argsort(-sims, axis=1)[:, :10]
+    assert np.array_equal(indices, brute)
+    assert np.allclose(scores, np.take_along_axis(sims, brute, axis=1), atol=1e-6)
+    approx, _ = top_k_approximate(vectors, 10, seed=1, workers=1)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx, brute)])
+    assert recall > 0.9
