@@ -24,6 +24,7 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	mkdir -p demo
 	$(GRAPHVEC) --store $(DEMO_STORE) ingest docs datasets/robotics/robotics.csv --labels-field tags --label-sep " "
+	$(GRAPHVEC) --store $(DEMO_STORE) embed --projection bipartite --top-k 10 --seed 42
 	$(GRAPHVEC) --store $(DEMO_STORE) stats
 
 test: $(VENV)/.installed node_modules/.installed

@@ -7,10 +7,15 @@ vectors → store → queries.  The Python API mirrors the CLI; each command cal
 from .errors import GraphvecError
 from .ingest import ingest_documents, ingest_graph
 from .projection import PRESETS, Projection, ProjectionSpec, project
+from .pipeline import embed
 from .sources import read_documents, read_graph
 from .store import open_store
+from .train import TrainParams, Vectors, train
+from .walks import WalkParams, iter_walks
+from .writeback import write_back
 
 __version__ = "0.1.0"
 
 __all__ = ["GraphvecError", "open_store", "read_documents", "read_graph", "ingest_documents", "ingest_graph",
-           "ProjectionSpec", "Projection", "PRESETS", "project"]
+           "ProjectionSpec", "Projection", "PRESETS", "project", "WalkParams", "iter_walks", "TrainParams", "Vectors",
+           "train", "write_back", "embed"]

@@ -73,3 +73,57 @@ def test_walk_rejects_contradictory_options(tmp_path):
     assert result.returncode == 2 and "need --method node2vec" in result.stderr
     result = run_cli("--store", store, "walk", "--projection", "graph", "--output", str(tmp_path / "w.txt"))
     assert result.returncode == 2 and "must end in .npy" in result.stderr
+
+
+def test_embed_train_write_export_as_a_user_runs_them(tmp_path):
+    import numpy as np
+
+    store = str(tmp_path / "s.lbug")
+    assert run_cli("--store", store, "ingest", "graph", str(KARATE)).returncode == 0
+    common = ("--walks-per-node", "5", "--walk-length", "20", "--dimensions", "16", "--workers", "1")
+    result = run_cli("--store", store, "--json", "embed", "--projection", "graph", "--top-k", "3", *common)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["train"]["nodes_embedded"] == 34 and data["write"]["similar"]["Node"]["relationships"] == 34 * 3
+    assert set(data["timings_s"]) == {"project", "walk", "train", "write"}
+    # the same steps one at a time, reusing the walks
+    walks = tmp_path / "w.npy"
+    vectors = tmp_path / "v.npz"
+    assert run_cli("--store", store, "walk", "--projection", "graph", "--walks-per-node", "5", "--walk-length", "20",
+                   "--output", str(walks)).returncode == 0
+    trained = run_cli("--store", store, "--json", "train", str(walks), "--dimensions", "16", "--workers", "1", "--output", str(vectors))
+    assert trained.returncode == 0, trained.stderr
+    written = run_cli("--store", store, "--json", "write", str(vectors), "--top-k", "2")
+    assert written.returncode == 0, written.stderr
+    run_id = json.loads(written.stdout)["run_id"]
+    stats = json.loads(run_cli("--store", store, "--json", "stats").stdout)
+    assert stats["embeddings"]["latest_run"] == run_id and stats["embeddings"]["stale"] is False
+    assert stats["embeddings"]["labels"]["Node"] == {"with_vector": 34, "without_vector": 0, "by_run": {run_id: 34}}
+    out = tmp_path / "vectors.npy"
+    exported = run_cli("--store", store, "--json", "export", "--label", "Node", "--format", "npy", "--output", str(out))
+    assert exported.returncode == 0 and np.load(out).shape == (34, 16)
+    assert len(out.with_suffix(".keys.txt").read_text().split()) == 34
+    w2v = tmp_path / "vectors.w2v"
+    assert run_cli("--store", store, "export", "--label", "Node", "--format", "word2vec", "--output", str(w2v)).returncode == 0
+    from gensim.models import KeyedVectors
+
+    assert KeyedVectors.load_word2vec_format(str(w2v)).vector_size == 16
+    # after the graph changes, the stored vectors are reported stale and old files are refused
+    extra = tmp_path / "extra.txt"
+    extra.write_text("1 99\n", encoding="utf-8")
+    run_cli("--store", store, "ingest", "graph", str(extra))
+    stats = json.loads(run_cli("--store", store, "--json", "stats").stdout)
+    assert stats["embeddings"]["stale"] is True and any("changed" in w for w in stats["warnings"])
+    refused = run_cli("--store", store, "write", str(vectors))
+    assert refused.returncode == 2 and "graph changed" in refused.stderr
+
+
+def test_bad_training_options_are_one_line_errors(tmp_path):
+    store = str(tmp_path / "s.lbug")
+    run_cli("--store", store, "ingest", "graph", str(KARATE))
+    result = run_cli("--store", store, "embed", "--projection", "graph", "--timeout", "soon")
+    assert result.returncode == 2 and "--timeout takes a duration" in result.stderr
+    result = run_cli("--store", store, "embed", "--projection", "graph", "--model", "glove")
+    assert result.returncode == 2 and "--model must be skipgram or cbow" in result.stderr
+    result = run_cli("--store", store, "train", str(tmp_path / "missing.npy"))
+    assert result.returncode == 2 and "no walk file" in result.stderr

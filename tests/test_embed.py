@@ -105,6 +105,9 @@ def test_interrupted_write_is_reported_and_a_rerun_completes_it(store):
     assert resumed.skipped_already_written == 1000
     final = store_stats(store)
     assert not any("did not finish" in w or "mixed" in w for w in final["warnings"])
+    label_similar = store.run_text("MATCH (a:Label)-[r:SIMILAR]->(b:Label) RETURN count(r) AS n").to_pylist()[0]["n"]
+    document_similar = store.run_text("MATCH (a:Document)-[r:SIMILAR]->(b:Document) RETURN count(r) AS n").to_pylist()[0]["n"]
+    assert (label_similar, document_similar) == (231 * 3, 2771 * 3)
     stored = stored_vectors(store, "Label", "name")
     names = list(projection.names)
     assert np.allclose(stored["arduino"], vectors.vectors[names.index("arduino")])
@@ -142,20 +145,60 @@ def test_karate_factions_are_separable():
     assert model.score(vectors.vectors[test_idx], labels[test_idx]) >= 0.9
 
 
-def test_single_worker_training_is_reproducible_and_feeding_paths_agree_in_shape():
+@pytest.mark.parametrize("trainer", ["numba", "gensim"])
+def test_single_worker_training_is_reproducible(trainer):
     rng = np.random.default_rng(1)
     walk_matrix = rng.integers(0, 50, size=(400, 20)).astype(np.int32)
-    a = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5))
-    b = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5))
-    c = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5, feeding="iterable"))
+    a = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5, trainer=trainer))
+    b = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=5, trainer=trainer))
     assert np.array_equal(a.vectors, b.vectors)
-    assert a.trained.sum() == c.trained.sum() == 50 and not a.trained[50:].any()
+    assert a.trained.sum() == 50 and not a.trained[50:].any()
+    c = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, seed=6, trainer=trainer))
+    assert not np.array_equal(a.vectors, c.vectors)
 
 
-def test_timeout_keeps_what_was_learned():
+def test_gensim_feeding_paths_cover_the_same_nodes():
+    rng = np.random.default_rng(1)
+    walk_matrix = rng.integers(0, 50, size=(400, 20)).astype(np.int32)
+    a = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, trainer="gensim", feeding="corpus_file"))
+    c = train(walk_matrix, 60, TrainParams(dimensions=8, workers=1, trainer="gensim", feeding="iterable"))
+    assert a.trained.sum() == c.trained.sum() == 50
+
+
+def test_numba_trainer_matches_gensim_on_link_prediction():
+    """The same model, two implementations: held-out edges of a planted partition must rank alike."""
+    from sklearn.metrics import roc_auc_score
+
+    import networkx as nx
+
+    from graphvec.projection import build_csr
+    from graphvec.walks import iter_walks
+
+    graph = nx.stochastic_block_model([40] * 10, [[0.25 if i == j else 0.01 for j in range(10)] for i in range(10)], seed=3)
+    edges = np.array(graph.edges())
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(edges))
+    held, kept = edges[order[:150]], edges[order[150:]]
+    negatives = rng.integers(0, 400, size=(600, 2))
+    negatives = np.array([p for p in negatives if p[0] != p[1] and not graph.has_edge(*p)][:150])
+    csr = build_csr(kept[:, 0], kept[:, 1], np.ones(len(kept)), 400, directed=False)
+    walk_matrix = np.concatenate([c.copy() for c in iter_walks(csr.indptr.astype(np.int64), csr.indices.astype(np.int32), None,
+                                                               WalkParams(40, 10, seed=2), weighted=False, directed=False)])
+    scores = {}
+    for trainer in ("numba", "gensim"):
+        vectors = train(walk_matrix, 400, TrainParams(dimensions=32, window=5, epochs=2, workers=1, seed=1, trainer=trainer)).vectors
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        pairs = np.concatenate([held, negatives])
+        scores[trainer] = roc_auc_score(np.r_[np.ones(len(held)), np.zeros(len(negatives))],
+                                        np.sum(unit[pairs[:, 0]] * unit[pairs[:, 1]], axis=1))
+    assert min(scores.values()) > 0.75 and abs(scores["numba"] - scores["gensim"]) < 0.03
+
+
+@pytest.mark.parametrize("trainer", ["numba", "gensim"])
+def test_timeout_keeps_what_was_learned(trainer):
     rng = np.random.default_rng(2)
     walk_matrix = rng.integers(0, 200, size=(20000, 40)).astype(np.int32)
-    result = train(walk_matrix, 200, TrainParams(dimensions=16, workers=1, timeout_s=1e-6))
+    result = train(walk_matrix, 200, TrainParams(dimensions=16, workers=1, timeout_s=1e-6, trainer=trainer))
     assert result.stats["stopped_early"] is True and result.stats["tokens_trained"] < result.stats["tokens"]
 
 
@@ -179,3 +222,12 @@ def test_exact_top_k_matches_brute_force_and_nn_descent_recall():
     approx, _ = top_k_approximate(vectors, 10, seed=1, workers=1)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx, brute)])
     assert recall > 0.9
+
+
+def test_a_label_with_fewer_than_k_other_nodes_gets_all_of_them(store, tmp_path):
+    path = tmp_path / "g.txt"
+    path.write_text("a b\nb c\nc a\n", encoding="utf-8")
+    ingest_graph(store, read_graph(path))
+    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=10)
+    rows = similar_rows(store, "Node", "id")
+    assert len(rows) == 3 * 2 and sorted(r["rank"] for r in rows) == [1, 1, 1, 2, 2, 2]

@@ -123,3 +123,42 @@ def test_missing_password_says_which_variable(monkeypatch):
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     with pytest.raises(GraphvecError, match="NEO4J_PASSWORD"):
         Neo4jStore.from_environment("neo4j://127.0.0.1:1")
+
+
+def test_write_back_sends_vectors_in_batches_then_similar_then_the_vector_index():
+    import numpy as np
+
+    from graphvec.projection import Projection, ProjectionSpec
+    from graphvec.train import Vectors
+    from graphvec.writeback import write_back
+
+    n = 25
+    names = np.array([f"label-{i:02d}" for i in range(n)], dtype=object)
+    spec = ProjectionSpec(("Label",), (("CO_OCCURS", "count"),))
+    projection = Projection(np.arange(n + 1, dtype=np.int64), np.zeros(n, dtype=np.int32), np.ones(n, dtype=np.float32),
+                            names, np.zeros(n, dtype=np.int8), ("Label",), False, True, spec, "fp")
+    rng = np.random.default_rng(0)
+    vectors = Vectors(rng.standard_normal((n, 8)).astype(np.float32), rng.standard_normal((n, 8)).astype(np.float32),
+                      np.ones(n, dtype=bool), {}, {"walk": {"method": "node2vec"}})
+    driver = RecordingDriver()
+    write_back(Neo4jStore(driver, "neo4j://example:7687"), projection, vectors, run_id="run1", top_k_neighbours=3)
+    markers = {"set_embeddings": "SET n.embedding = row.embedding", "create_similar": "MERGE (a)-[r:SIMILAR]->(b)",
+               "upsert_run": "MERGE (r:EmbeddingRun", "vector_index": "CREATE VECTOR INDEX", "delete_similar": "DELETE r } IN TRANSACTIONS"}
+
+    def kind_of(query):
+        return next((name for name, marker in markers.items() if marker in query), "other")
+
+    sent = [(kind_of(q), p, mode) for q, p, mode in driver.sent]
+    names_sent = [name for name, _, _ in sent]
+    vector_rows = [row for name, p, _ in sent if name == "set_embeddings" for row in p["rows"]]
+    assert len(vector_rows) == n and len(vector_rows[0]["embedding"]) == 8 and vector_rows[0]["run"] == "run1"
+    index_at = names_sent.index("vector_index")
+    assert "`vector.dimensions`: 8" in driver.sent[index_at][0] and "FOR (n:`Label`)" in driver.sent[index_at][0]
+    assert index_at > max(i for i, name in enumerate(names_sent) if name == "set_embeddings")
+    delete = names_sent.index("delete_similar")
+    assert sent[delete][2] == "autocommit"  # CALL { … } IN TRANSACTIONS cannot run in a managed transaction
+    assert delete < names_sent.index("create_similar")
+    similar_rows = [row for name, p, _ in sent if name == "create_similar" for row in p["rows"]]
+    assert len(similar_rows) == n * 3 and all(r["a"] != r["b"] for r in similar_rows)
+    runs = [p["rows"][0]["status"] for name, p, _ in sent if name == "upsert_run"]
+    assert runs[0] == "writing" and runs[-1] == "complete"

@@ -43,16 +43,18 @@ def train_options():
         min_learning_rate=typer.Option(0.0001, "--min-learning-rate"),
         model=typer.Option("skipgram", "--model", help="skipgram, or cbow (faster, weaker on rare nodes)"),
         timeout=typer.Option(None, "--timeout", help="Stop training after this long (30m, 2h) and keep what was learned."),
-        feeding=typer.Option("corpus_file", "--feeding", help="How walks reach gensim: corpus_file (fastest) or iterable."),
+        feeding=typer.Option("iterable", "--feeding", help="With --trainer gensim: how walks reach it, iterable (default) or corpus_file."),
+        trainer=typer.Option("numba", "--trainer", help="numba (default, graphvec's own kernels) or gensim (the reference)."),
     )
 
 
 _T = train_options()
 
 
-def _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, seed, workers):
+def _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, seed, workers,
+                  trainer="numba"):
     return TrainParams(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model=model, seed=seed,
-                       workers=workers, timeout_s=parse_duration(timeout), feeding=feeding).validate()
+                       workers=workers, timeout_s=parse_duration(timeout), feeding=feeding, trainer=trainer).validate()
 
 
 @app.command("embed")
@@ -63,7 +65,7 @@ def embed(
     workers: Optional[int] = _W["workers"], force: bool = _W["force"],
     dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
     learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"],
+    timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
     keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file."),
     preset: Optional[str] = _P["preset"], node_labels: List[str] = _P["node_labels"],
@@ -77,7 +79,7 @@ def embed(
     output = ctx.obj["output"]
     walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor, seed).validate()
     train_params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout,
-                                 feeding, seed, workers)
+                                 feeding, seed, workers, trainer)
     spec = spec_from_options(preset, node_labels, relationships, directed, node_keys, min_df)
     with open_store(ctx.obj["store"]) as store:
         data = run_embed(store, spec, walk_params, method, train_params, top_k=top_k, workers=workers, force=force,
@@ -124,7 +126,7 @@ def train_command(
     seed: int = _W["seed"], workers: Optional[int] = _W["workers"],
     dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
     learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"],
+    timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
 ):
     """Train skip-gram vectors on a walk file; writes vectors.npz for 'graphvec write'.
 
@@ -132,7 +134,7 @@ def train_command(
     """
     output = ctx.obj["output"]
     params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding,
-                           seed, workers)
+                           seed, workers, trainer)
     walk_matrix, walk_meta = load_walks(walks_path)
     n_nodes = walk_meta["projection"]["nodes"]
     with output.progress("training", total=int((walk_matrix >= 0).sum()) * params.epochs, unit="tokens") as bar:

@@ -1,0 +1,320 @@
+"""End to end: walks + skip-gram, graphvec against PecanPy+gensim, fastnode2vec and GRAPE.
+
+Same settings for all: 10 walks × 80 steps per node, p = q = 1, dimension 128, window 10,
+5 negatives, 1 epoch, 2 threads.  Each contender runs in its own process on the same residual
+graph (10% of the edges held out at random with seed 0); its wall time and peak RSS are its own.
+Link-prediction AUC: cosine similarity of the held-out edges against as many random non-edges.
+
+graphvec is timed for `embed` from its store (projection, walks, training, write-back of vectors
+and SIMILAR top-10); ingest is a one-off and is reported separately.  The peers start from an
+edge-list file and end with vectors in memory.
+
+Also measured here: the trainers on the same walks (graphvec's numba kernels, gensim fed by
+corpus_file, gensim fed by an iterable),
+write-back of 100k × 128 vectors into the embedded store, and NN-descent's recall@10 against exact
+search.
+
+Graphs: BlogCatalog (../shared/datasets) and a planted partition (stochastic block model, 50
+blocks × 200 nodes, expected degree 16 inside a block and 4 across).  The 100k-node / 1M-edge
+synthetic graph is available with `--big`: the gensim-based peers need over 15 minutes there.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from common import OUT, SHARED, synthetic_graph  # noqa: E402
+
+DIM, WINDOW, WALKS, LENGTH, THREADS = 128, 10, 10, 80, 2
+
+
+def graph_edges(name: str) -> tuple[np.ndarray, int] | None:
+    if name == "blogcatalog":
+        import scipy.io
+        import scipy.sparse as sp
+
+        mat = SHARED / "blogcatalog" / "blogcatalog.mat"
+        if not mat.exists():
+            return None
+        upper = sp.triu(sp.coo_matrix(scipy.io.loadmat(str(mat))["network"]), k=1).tocoo()
+        return np.stack([upper.row, upper.col], axis=1).astype(np.int64), upper.shape[0]
+    if name == "sbm":
+        import networkx as nx
+
+        blocks, size = 50, 200
+        p_in, p_out = 16 / (size - 1), 4 / (size * (blocks - 1))
+        probs = [[p_in if i == j else p_out for j in range(blocks)] for i in range(blocks)]
+        graph = nx.stochastic_block_model([size] * blocks, probs, seed=42)
+        return np.array(sorted((min(u, v), max(u, v)) for u, v in graph.edges()), dtype=np.int64), blocks * size
+    src, dst, _ = synthetic_graph()
+    return np.stack([src, dst], axis=1), 100_000
+
+
+def split(edges: np.ndarray, n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(edges))
+    held = edges[order[: len(edges) // 10]]
+    train = edges[order[len(edges) // 10:]]
+    existing = set(map(tuple, edges.tolist()))
+    negatives = []
+    while len(negatives) < len(held):
+        u, v = rng.integers(0, n, 2)
+        if u != v and (min(u, v), max(u, v)) not in existing:
+            negatives.append((min(u, v), max(u, v)))
+    return train, held, np.array(negatives)
+
+
+def auc(vectors: np.ndarray, positives: np.ndarray, negatives: np.ndarray) -> dict:
+    """Two scores for held-out edges against non-edges: plain cosine, and the node2vec paper's
+    Hadamard features with a logistic regression fitted on one half of the pairs, scored on the
+    other.  Cosine ignores how connected a node is, which on hub-heavy graphs such as BlogCatalog
+    (where degree alone reaches AUC 0.95) puts it below chance; the Hadamard score does not."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.where(norms == 0, 1, norms)
+    pairs = np.concatenate([positives, negatives])
+    truth = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+    cosine = np.sum(unit[pairs[:, 0]] * unit[pairs[:, 1]], axis=1)
+    features = vectors[pairs[:, 0]] * vectors[pairs[:, 1]]
+    order = np.random.default_rng(0).permutation(len(truth))
+    fit, score = order[: len(order) // 2], order[len(order) // 2:]
+    model = LogisticRegression(max_iter=2000).fit(features[fit], truth[fit])
+    return {"auc_hadamard": round(float(roc_auc_score(truth[score], model.decision_function(features[score]))), 4),
+            "auc_cosine": round(float(roc_auc_score(truth, cosine)), 4)}
+
+
+# --- contenders (run in a child process) ------------------------------------------------------
+
+def run_graphvec(edge_file: Path, n: int, out: Path) -> dict:
+    from graphvec.ingest import ingest_graph
+    from graphvec.pipeline import embed
+    from graphvec.projection import PRESETS
+    from graphvec.sources import read_graph
+    from graphvec.store import open_store
+    from graphvec.train import TrainParams
+    from graphvec.walks import WalkParams
+
+    store_path = OUT / f"e2e-{edge_file.stem}.lbug"
+    for path in OUT.glob(f"e2e-{edge_file.stem}.lbug*"):
+        import shutil
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    t0 = time.perf_counter()
+    with open_store(str(store_path)) as store:
+        ingest_graph(store, read_graph(edge_file))
+        ingest_s = time.perf_counter() - t0
+        started = time.perf_counter()
+        result = embed(store, PRESETS["graph"], WalkParams(LENGTH, WALKS, 1.0, 1.0, 42), "deepwalk",
+                       TrainParams(dimensions=DIM, window=WINDOW, negative=5, epochs=1, workers=THREADS, seed=42), top_k=10)
+        seconds = time.perf_counter() - started
+        table = store.read("read_embeddings", label="Node", key="id")
+    vectors = np.zeros((n, DIM), dtype=np.float32)
+    keys = np.array(table.column("key").to_pylist(), dtype=np.int64)
+    vectors[keys] = np.array(table.column("embedding").to_pylist(), dtype=np.float32)
+    np.save(out, vectors)
+    return {"seconds": seconds, "ingest_s": round(ingest_s, 2), "timings_s": result["timings_s"],
+            "tokens_per_second": result["train"]["tokens_per_second"]}
+
+
+def run_pecanpy(edge_file: Path, n: int, out: Path) -> dict:
+    sys.path.insert(0, str(HERE))
+    from bench_walks import restore_numpy1_aliases
+
+    restore_numpy1_aliases()
+    from pecanpy import pecanpy as node2vec
+
+    started = time.perf_counter()
+    graph = node2vec.SparseOTF(p=1, q=1, workers=THREADS, verbose=False, random_state=42)
+    graph.read_edg(str(edge_file), weighted=False, directed=False, delimiter=" ")
+    embedding = graph.embed(dim=DIM, num_walks=WALKS, walk_length=LENGTH, window_size=WINDOW, epochs=1)
+    seconds = time.perf_counter() - started
+    vectors = np.zeros((n, DIM), dtype=np.float32)
+    vectors[np.array(graph.nodes, dtype=np.int64)] = embedding
+    np.save(out, vectors)
+    return {"seconds": seconds}
+
+
+def run_fastnode2vec(edge_file: Path, n: int, out: Path) -> dict:
+    from fastnode2vec import Graph, Node2Vec
+
+    started = time.perf_counter()
+    edges = [tuple(line.split()) for line in edge_file.read_text().splitlines()]
+    graph = Graph(edges, directed=False, weighted=False)
+    model = Node2Vec(graph, dim=DIM, walk_length=LENGTH, window=WINDOW, p=1.0, q=1.0, workers=THREADS, seed=42)
+    model.train(epochs=WALKS)
+    seconds = time.perf_counter() - started
+    vectors = np.zeros((n, DIM), dtype=np.float32)
+    for key in model.wv.index_to_key:
+        vectors[int(key)] = model.wv[key]
+    np.save(out, vectors)
+    return {"seconds": seconds}
+
+
+def run_grape(edge_file: Path, n: int, out: Path) -> dict:
+    sys.path.insert(0, str(HERE))
+    from bench_walks import restore_numpy1_aliases
+
+    restore_numpy1_aliases()
+    from embiggen.embedders.ensmallen_embedders.node2vec_skipgram import Node2VecSkipGramEnsmallen
+    from ensmallen import Graph
+
+    started = time.perf_counter()
+    graph = Graph.from_csv(edge_path=str(edge_file), directed=False, edge_list_separator=" ", edge_list_header=False,
+                           sources_column_number=0, destinations_column_number=1, verbose=False)
+    model = Node2VecSkipGramEnsmallen(embedding_size=DIM, epochs=1, number_of_negative_samples=5, walk_length=LENGTH,
+                                      iterations=WALKS, window_size=WINDOW, return_weight=1.0, explore_weight=1.0,
+                                      max_neighbours=n, random_state=42, verbose=False)  # n ≥ any degree: no neighbour sampling
+    result = model.fit_transform(graph, return_dataframe=True)
+    seconds = time.perf_counter() - started
+    frame = result.get_node_embedding_from_index(0)
+    vectors = np.zeros((n, DIM), dtype=np.float32)
+    vectors[frame.index.astype(np.int64)] = frame.to_numpy(dtype=np.float32)
+    np.save(out, vectors)
+    return {"seconds": seconds}
+
+
+CONTENDERS = {"graphvec": run_graphvec, "pecanpy+gensim": run_pecanpy, "fastnode2vec": run_fastnode2vec, "grape": run_grape}
+
+
+def child(name: str, edge_file: str, n: int, out: str) -> None:
+    result = CONTENDERS[name](Path(edge_file), n, Path(out))
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(json.dumps(result))
+
+
+def run_child(name: str, edge_file: Path, n: int, out: Path, timeout_s: int = 1800) -> dict:
+    try:
+        done = subprocess.run([sys.executable, __file__, "child", name, str(edge_file), str(n), str(out)],
+                              capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish within {timeout_s} s"}
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- component measurements -------------------------------------------------------------------
+
+def bench_feeding(edges: np.ndarray, n: int) -> dict:
+    from graphvec.projection import build_csr
+    from graphvec.train import TrainParams, train
+    from graphvec.walks import WalkParams, iter_walks
+
+    csr = build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), n, directed=False)
+    walk_matrix = np.concatenate([c.copy() for c in iter_walks(csr.indptr.astype(np.int64), csr.indices.astype(np.int32), None,
+                                                               WalkParams(LENGTH, 4, seed=1), weighted=False, directed=False)])
+    out = {}
+    train(walk_matrix[:100], n, TrainParams(dimensions=DIM, window=WINDOW, workers=THREADS))  # compile once, untimed
+    for trainer, feeding in (("gensim", "corpus_file"), ("gensim", "iterable"), ("numba", "iterable")):
+        result = train(walk_matrix, n, TrainParams(dimensions=DIM, window=WINDOW, workers=THREADS, feeding=feeding, trainer=trainer))
+        key = f"gensim {feeding}" if trainer == "gensim" else "numba"
+        out[key] = {"seconds": result.stats["seconds"], "tokens_per_second": result.stats["tokens_per_second"]}
+    out["ratio_corpus_file_over_iterable"] = round(out["gensim corpus_file"]["tokens_per_second"] / out["gensim iterable"]["tokens_per_second"], 2)
+    best_gensim = max(out["gensim corpus_file"]["tokens_per_second"], out["gensim iterable"]["tokens_per_second"])
+    out["ratio_numba_over_best_gensim"] = round(out["numba"]["tokens_per_second"] / best_gensim, 2)
+    return out
+
+
+def bench_writeback() -> dict:
+    from graphvec.projection import PRESETS, project
+    from graphvec.similarity import top_k_approximate, top_k_exact
+    from graphvec.store import open_store
+    from graphvec.train import Vectors
+    from graphvec.writeback import write_back
+
+    store_path = OUT / "bench-powerlaw.lbug"
+    if not store_path.exists():
+        return {"skipped": "run the store benchmark first (it builds bench-powerlaw.lbug)"}
+    with open_store(str(store_path)) as store:
+        projection = project(store, PRESETS["graph"])
+        rng = np.random.default_rng(0)
+        vectors = Vectors(rng.standard_normal((projection.node_count, DIM)).astype(np.float32),
+                          rng.standard_normal((projection.node_count, DIM)).astype(np.float32),
+                          np.ones(projection.node_count, dtype=bool), {}, {"walk": {"method": "benchmark"}})
+        started = time.perf_counter()
+        write_back(store, projection, vectors, run_id=f"bench-{int(time.time())}", top_k_neighbours=0)
+        vectors_s = time.perf_counter() - started
+    recall = {}
+    for name in ("sbm", "blogcatalog"):
+        path = OUT / f"e2e-{name}-graphvec.npy"
+        if not path.exists():
+            continue
+        real = np.load(path)
+        real = real[np.linalg.norm(real, axis=1) > 0]
+        exact, _ = top_k_exact(real, 10)
+        started = time.perf_counter()
+        approx, _ = top_k_approximate(real, 10, workers=THREADS)
+        seconds = time.perf_counter() - started
+        hits = np.mean([len(set(a.tolist()) & set(b.tolist())) / 10 for a, b in zip(approx, exact)])
+        recall[name] = {"nodes": len(real), "nn_descent_s": round(seconds, 2), "recall_at_10": round(float(hits), 4)}
+    return {"vectors_100k_x128_write_s": round(vectors_s, 2), "target_s": 10,
+            "nn_descent_recall_on_graphvec_vectors": recall}
+
+
+def _option(name: str) -> list[str] | None:
+    if name in sys.argv:
+        return sys.argv[sys.argv.index(name) + 1].split(",")
+    return None
+
+
+def main() -> None:
+    """Options: --big (add the 100k graph), --graphs a,b and --contenders x,y (re-run some, merging
+    into bench-out/embed.json), --skip-components (no feeding / write-back measurements)."""
+    big = "--big" in sys.argv
+    saved = OUT / "embed.json"
+    results: dict = json.loads(saved.read_text()) if saved.exists() and _option("--contenders") else {}
+    graphs = _option("--graphs") or (["sbm", "blogcatalog"] + (["powerlaw"] if big else []))
+    contenders = _option("--contenders") or list(CONTENDERS)
+    for name in graphs:
+        loaded = graph_edges(name)
+        if loaded is None:
+            results[name] = {"skipped": "../shared/datasets/blogcatalog not present"}
+            continue
+        edges, n = loaded
+        train_edges, held, negatives = split(edges, n)
+        edge_file = OUT / f"e2e-{name}.edges"
+        edge_file.write_text("".join(f"{u} {v}\n" for u, v in train_edges.tolist()))
+        row = results.get(name, {}) | {"nodes": n, "train_edges": len(train_edges), "held_out": len(held)}
+        for contender in contenders:
+            out = OUT / f"e2e-{name}-{contender}.npy"
+            measured = run_child(contender, edge_file, n, out)
+            if "error" not in measured:
+                measured["seconds"] = round(measured["seconds"], 2)
+            row[contender] = measured
+            print(name, contender, json.dumps(measured), flush=True)
+        for contender in CONTENDERS:  # (re)score every contender whose vectors are on disk
+            out = OUT / f"e2e-{name}-{contender}.npy"
+            if out.exists() and "seconds" in row.get(contender, {}):
+                row[contender].pop("auc", None)
+                row[contender].update(auc(np.load(out), held, negatives))
+        ours = row.get("graphvec", {}).get("seconds")
+        for contender in ("pecanpy+gensim", "fastnode2vec", "grape"):
+            theirs = row.get(contender, {}).get("seconds")
+            if ours and theirs:
+                row[f"speedup_vs_{contender}"] = round(theirs / ours, 2)
+        results[name] = row
+        if name == "blogcatalog" and "--skip-components" not in sys.argv:
+            results["feeding_paths_blogcatalog"] = bench_feeding(edges, n)
+            print("feeding", json.dumps(results["feeding_paths_blogcatalog"]), flush=True)
+        saved.write_text(json.dumps(results, indent=2))
+    if "--skip-components" not in sys.argv:
+        results["writeback"] = bench_writeback()
+        print("writeback", json.dumps(results["writeback"]), flush=True)
+    saved.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "child":
+        child(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    else:
+        main()
