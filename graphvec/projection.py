@@ -169,9 +169,11 @@ def _read_projection(store: Store, spec: ProjectionSpec, fingerprint: str) -> Pr
         if frame["key"].isna().any():
             missing = int(frame["key"].isna().sum())
             raise GraphvecError(f"{missing} {label} nodes have no {spec.key_for(label)!r} property; choose another key with --node-key")
-        if label == "Label" and spec.min_df and spec.min_df > 1:
+        # --min-df given here wins; otherwise the threshold recorded at ingest applies
+        min_df = spec.min_df if spec.min_df is not None else int(store.meta().get("min_df", 1))
+        if label == "Label" and min_df > 1:
             df = store.read("read_labels")
-            rare = set(np.asarray(df.column("name").to_pylist(), dtype=object)[np.asarray(df.column("df")) < spec.min_df])
+            rare = set(np.asarray(df.column("name").to_pylist(), dtype=object)[np.asarray(df.column("df")) < min_df])
             keep = ~frame["key"].isin(rare)
             notes["labels_below_min_df"] = int((~keep).sum())
             frame = frame[keep]

@@ -173,7 +173,7 @@ def _has_edge(indptr, indices, a, b):
 
 @njit(parallel=True, nogil=True, cache=True)
 def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_nodes, walk_numbers, seed, walk_length,
-               inv_p, inv_q, fold_return, symmetric, out):
+               inv_p, inv_q, fold_return, out):
     """node2vec walks: fill out[i, :] with the walk from start_nodes[i]; -1 pads after a dead end.
 
     The group's walks propose in one pass; only the rejected ones go round again.  Keeping the
@@ -200,7 +200,6 @@ def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_
         current = np.empty(GROUP, dtype=np.int64)
         previous = np.empty(GROUP, dtype=np.int64)
         came_by = np.ones(GROUP, dtype=np.float64)  # weight of the edge the walk arrived along
-        previous_degree = np.zeros(GROUP, dtype=np.int64)
         row = np.empty(GROUP, dtype=np.int64)
         degree = np.empty(GROUP, dtype=np.int64)
         state = np.empty(GROUP, dtype=np.uint64)
@@ -238,7 +237,6 @@ def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_
                         return_mass = came_by[w] / row_sums[current[w]] * return_extra
                         if _unit(_mix(s)) * (1.0 + return_mass) >= 1.0:
                             state[w] = s
-                            previous_degree[w] = degree[w]
                             previous[w] = current[w]
                             current[w] = t
                             out[first + w, step] = t
@@ -259,20 +257,15 @@ def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_
                             accept = True
                         elif u < high:
                             # in [low, high) only candidates whose α is max(1, 1/q) are accepted.
-                            # Undirected: t–x is an edge iff x is in t's row iff t is in x's row, so
-                            # search the shorter row (t is often a hub on power-law graphs).
-                            if symmetric and previous_degree[w] > 64 and indptr[x + 1] - indptr[x] < previous_degree[w]:
-                                near = _has_edge(indptr, indices, x, t)
-                            else:
-                                near = _has_edge(indptr, indices, t, x)
-                            accept = near == (inv_q < 1.0)
+                            # (Searching t's row even when x's is shorter measured faster: rows of
+                            # hubs, which walks keep returning to, stay in cache.)
+                            accept = _has_edge(indptr, indices, t, x) == (inv_q < 1.0)
                         else:
                             accept = False
                     state[w] = s
                     if accept:
                         if fold_return and weighted:
                             came_by[w] = weights[row[w] + slot]
-                        previous_degree[w] = degree[w]
                         previous[w] = current[w]
                         current[w] = x
                         out[first + w, step] = x
@@ -431,7 +424,7 @@ def iter_walks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | No
         out = buffer[:count]
         if params.second_order:
             walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, starts, rounds.astype(np.int32),
-                       np.uint64(params.seed), params.walk_length, inv_p, inv_q, fold_return, not directed, out)
+                       np.uint64(params.seed), params.walk_length, inv_p, inv_q, fold_return, out)
         else:
             walk_chunk_first_order(indptr, indices, prob, alias, weighted, starts, rounds.astype(np.int32),
                                    np.uint64(params.seed), params.walk_length, out)

@@ -93,6 +93,12 @@ def test_min_df_keeps_labels_but_leaves_them_out_of_cooccurs(store, tmp_path):
     assert report.notes["labels_below_min_df"] == 1
     assert store.counts()["Label"] == 3
     assert [(r["a"], r["b"]) for r in store.read("read_cooccurs").to_pylist()] == [("x", "y")]
+    from graphvec.projection import PRESETS, ProjectionSpec, project
+
+    assert sorted(project(store, PRESETS["bipartite"]).names[-2:]) == ["x", "y"]  # the ingest threshold applies
+    assert project(store, PRESETS["bipartite"]).node_count == 2 + 2
+    explicit = ProjectionSpec(("Document", "Label"), (("HAS_LABEL", None),), min_df=1)
+    assert project(store, explicit).node_count == 2 + 3  # an explicit --min-df wins
 
 
 def test_a_failed_write_leaves_the_store_as_it_was(store):
