@@ -15,28 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+from .walks import _GOLDEN, _below, _mix, _unit  # the same counter-based SplitMix64 streams as the walks
+
 MAX_EXP = 6.0  # word2vec clips the logit here: the gradient is already saturated
 SIGMOID_STEPS = 1000
 # word2vec's precomputed sigmoid over [-MAX_EXP, MAX_EXP]: a table read instead of exp() per pair
 _SIGMOID = (1.0 / (1.0 + np.exp(-(np.arange(SIGMOID_STEPS + 1) / SIGMOID_STEPS * 2 - 1) * MAX_EXP))).astype(np.float32)
-
-
-@njit(inline="always")
-def _mix(z):
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(inline="always")
-def _below(x, n):
-    return np.int64(((x >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
-
-
-@njit(inline="always")
-def _unit(x):
-    return np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 def negative_sampler(counts: np.ndarray, exponent: float = 0.75) -> tuple[np.ndarray, np.ndarray]:

@@ -224,13 +224,18 @@ def train(walks: np.ndarray, n_nodes: int, params: TrainParams, *, on_progress: 
         vectors[learnable] = model.wv.vectors[rows_in_model]
         context[learnable] = model.syn1neg[rows_in_model]
         trained[learnable] = True
-    seconds = time.perf_counter() - started
-    stats = {"seconds": round(seconds, 3), "tokens": total_tokens * params.epochs, "tokens_trained": done_tokens,
-             "tokens_per_second": round(done_tokens / max(seconds, 1e-9)), "stopped_early": stopped_early,
-             "nodes_embedded": int(trained.sum()), "nodes_without_vector": int(n_nodes - trained.sum()),
-             "nodes_never_walked": int(n_nodes - len(seen)), "nodes_without_neighbours": int(len(seen) - len(learnable)),
-             "feeding": params.feeding, "trainer": "gensim", "workers": workers}
+    stats = _stats(started, total_tokens, params, done_tokens, stopped_early, trained, counts, in_context, workers)
     return Vectors(vectors, context, trained, stats, {"train_params": asdict(params)})
+
+
+def _stats(started, total_tokens, params, done_tokens, stopped_early, trained, counts, in_context, workers) -> dict:
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 3), "tokens": total_tokens * params.epochs, "tokens_trained": done_tokens,
+            "tokens_per_second": round(done_tokens / max(seconds, 1e-9)), "stopped_early": stopped_early,
+            "nodes_embedded": int(trained.sum()), "nodes_without_vector": int(len(trained) - trained.sum()),
+            "nodes_never_walked": int((counts == 0).sum()), "nodes_without_neighbours": int(((counts > 0) & ~in_context).sum()),
+            "trainer": params.trainer, "feeding": params.feeding if params.trainer == "gensim" else "in memory",
+            "workers": workers}
 
 
 def _train_numba(walks, n_nodes, params, counts, in_context, total_tokens, rows, started, workers, on_progress) -> "Vectors":
@@ -267,12 +272,7 @@ def _train_numba(walks, n_nodes, params, counts, in_context, total_tokens, rows,
         trained[:] = False
     vectors = np.where(trained[:, None], w_in, 0).astype(np.float32)
     context = np.where(trained[:, None], w_out, 0).astype(np.float32)
-    seconds = time.perf_counter() - started
-    stats = {"seconds": round(seconds, 3), "tokens": total_tokens * params.epochs, "tokens_trained": done_tokens,
-             "tokens_per_second": round(done_tokens / max(seconds, 1e-9)), "stopped_early": stopped_early,
-             "nodes_embedded": int(trained.sum()), "nodes_without_vector": int(n_nodes - trained.sum()),
-             "nodes_never_walked": int((counts == 0).sum()), "nodes_without_neighbours": int(((counts > 0) & ~in_context).sum()),
-             "feeding": "in-memory (numba)", "trainer": "numba", "workers": workers}
+    stats = _stats(started, total_tokens, params, done_tokens, stopped_early, trained, counts, in_context, workers)
     return Vectors(vectors, context, trained, stats, {"train_params": asdict(params)})
 
 

@@ -49,6 +49,23 @@ def collect_transitions(walk_matrix):
     return counts
 
 
+def chi_square(counts, expected_for, min_total=200):
+    """Pearson's statistic summed over every (t, v) context seen at least `min_total` times."""
+    chi2_total, dof_total, checked = 0.0, 0, 0
+    for (t, v), observed in counts.items():
+        expected = expected_for(t, v)
+        total = sum(observed.values())
+        if total < min_total or len(expected) < 2:
+            continue
+        xs = sorted(expected)
+        f_obs = np.array([observed.get(x, 0) for x in xs], dtype=float)
+        f_exp = np.array([expected[x] * total for x in xs])
+        chi2_total += float(((f_obs - f_exp) ** 2 / f_exp).sum())
+        dof_total += len(xs) - 1
+        checked += 1
+    return chi2_total, dof_total, checked
+
+
 CASES = [
     ("hub-unweighted", HUB_EDGES, 10, False, False, 1.0, 1.0),
     ("hub-unweighted", HUB_EDGES, 10, False, False, 0.5, 2.0),
@@ -72,19 +89,10 @@ def test_transition_frequencies_match_exact_node2vec(name, edges, n, directed, w
     walk_matrix = np.concatenate([c.copy() for c in iter_walks(indptr, indices, weights, params, weighted=weighted,
                                                                 directed=directed)])
     counts = collect_transitions(walk_matrix)
-    chi2_total, dof_total, checked = 0.0, 0, 0
     for (t, v), observed in counts.items():
         expected = exact_next(indptr, indices, weights, weighted, t, v, p, q)
         assert set(observed) <= {x for x, pr in expected.items() if pr > 0}, f"impossible move from {v} after {t}"
-        total = sum(observed.values())
-        if total < 200 or len(expected) < 2:
-            continue
-        xs = sorted(expected)
-        f_obs = np.array([observed.get(x, 0) for x in xs], dtype=float)
-        f_exp = np.array([expected[x] * total for x in xs])
-        chi2_total += float(((f_obs - f_exp) ** 2 / f_exp).sum())
-        dof_total += len(xs) - 1
-        checked += 1
+    chi2_total, dof_total, checked = chi_square(counts, lambda t, v: exact_next(indptr, indices, weights, weighted, t, v, p, q))
     assert checked >= 10
     p_value = stats.chi2.sf(chi2_total, dof_total)
     assert p_value > 1e-3, f"{name} p={p} q={q}: chi2={chi2_total:.1f} on {dof_total} dof (p-value {p_value:.2e})"
@@ -95,17 +103,7 @@ def test_the_chi_square_check_detects_a_wrong_distribution():
     indptr, indices, weights = csr_from_edges(HUB_EDGES, 10)
     params = WalkParams(walk_length=12, walks_per_node=3000, seed=1234)
     counts = collect_transitions(np.concatenate([c.copy() for c in iter_walks(indptr, indices, weights, params, weighted=True)]))
-    chi2_total, dof_total = 0.0, 0
-    for (t, v), observed in counts.items():
-        expected = exact_next(indptr, indices, weights, True, t, v, 0.25, 4.0)
-        total = sum(observed.values())
-        if total < 200 or len(expected) < 2:
-            continue
-        xs = sorted(expected)
-        f_obs = np.array([observed.get(x, 0) for x in xs], dtype=float)
-        f_exp = np.array([expected[x] * total for x in xs])
-        chi2_total += float(((f_obs - f_exp) ** 2 / f_exp).sum())
-        dof_total += len(xs) - 1
+    chi2_total, dof_total, _ = chi_square(counts, lambda t, v: exact_next(indptr, indices, weights, True, t, v, 0.25, 4.0))
     assert stats.chi2.sf(chi2_total, dof_total) < 1e-6
 
 
