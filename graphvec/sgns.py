@@ -52,6 +52,19 @@ def _negative(x, n, prob, alias):
     return slot
 
 
+@njit(inline="always")
+def _target(d, centre, state, n_nodes, neg_prob, neg_alias):
+    """Draw d of a pair: 0 is the positive (the centre, label 1); the others are negatives
+    (label 0), and a negative that hits the centre is skipped (returned as -1)."""
+    if d == 0:
+        return centre, 1.0, state
+    state += _GOLDEN
+    target = _negative(_mix(state), n_nodes, neg_prob, neg_alias)
+    if target == centre:
+        return -1, 0.0, state
+    return target, 0.0, state
+
+
 @njit(inline="always", fastmath=True)
 def _gradient(f, label, alpha, sigmoid):
     if f >= MAX_EXP:
@@ -124,15 +137,9 @@ def train_segment(walks, first_row, last_row, w_in, w_out, neg_prob, neg_alias, 
                         source = w_in[sentence[c]]
                         gradient[:] = 0.0
                         for d in range(negative + 1):
-                            if d == 0:
-                                target = centre
-                                label = 1.0
-                            else:
-                                state += _GOLDEN
-                                target = _negative(_mix(state), n_nodes, neg_prob, neg_alias)
-                                if target == centre:
-                                    continue
-                                label = 0.0
+                            target, label, state = _target(d, centre, state, n_nodes, neg_prob, neg_alias)
+                            if target < 0:
+                                continue
                             row_out = w_out[target]
                             g = np.float32(_gradient(_dot(source, row_out), label, alpha, sigmoid))
                             _update(gradient, source, row_out, g)
@@ -153,15 +160,9 @@ def train_segment(walks, first_row, last_row, w_in, w_out, neg_prob, neg_alias, 
                     for k in range(dimensions):
                         hidden[k] /= n_context
                     for d in range(negative + 1):
-                        if d == 0:
-                            target = centre
-                            label = 1.0
-                        else:
-                            state += _GOLDEN
-                            target = _negative(_mix(state), n_nodes, neg_prob, neg_alias)
-                            if target == centre:
-                                continue
-                            label = 0.0
+                        target, label, state = _target(d, centre, state, n_nodes, neg_prob, neg_alias)
+                        if target < 0:
+                            continue
                         row_out = w_out[target]
                         g = np.float32(_gradient(_dot(hidden, row_out), label, alpha, sigmoid))
                         _update(gradient, hidden, row_out, g)

@@ -160,6 +160,25 @@ def count_tokens(chunks: Iterable[np.ndarray], n_nodes: int) -> tuple[np.ndarray
     return counts, in_context, rows, tokens
 
 
+def _run_segments(walks, segments, params, started, train_segment, on_progress) -> tuple[int, bool]:
+    """Drive a trainer segment by segment: each takes its share of the linear learning-rate
+    schedule; the deadline is checked and progress reported between segments."""
+    deadline = started + params.timeout_s if params.timeout_s else None
+    schedule = np.linspace(params.learning_rate, params.min_learning_rate, params.epochs * len(segments) + 1)
+    done_tokens, step = 0, 0
+    for epoch in range(params.epochs):
+        for index, (start, stop) in enumerate(segments):
+            if deadline is not None and time.perf_counter() >= deadline:
+                return done_tokens, True
+            tokens = int((walks[start:stop] >= 0).sum())
+            train_segment(epoch, index, start, stop, tokens, float(schedule[step]), float(schedule[step + 1]))
+            done_tokens += tokens
+            step += 1
+            if on_progress:
+                on_progress(tokens)
+    return done_tokens, False
+
+
 def _segments(total_rows: int, target: int = 10) -> list[tuple[int, int]]:
     size = max(1, math.ceil(total_rows / target))
     return [(start, min(total_rows, start + size)) for start in range(0, total_rows, size)]
@@ -191,30 +210,19 @@ def train(walks: np.ndarray, n_nodes: int, params: TrainParams, *, on_progress: 
                      workers=workers, epochs=params.epochs)
     token = (lambda i: str(i)) if params.feeding == "corpus_file" else (lambda i: int(i))
     model.build_vocab_from_freq({token(i): int(counts[i]) for i in seen})
-    deadline = started + params.timeout_s if params.timeout_s else None
     segments = _segments(rows)
-    schedule = np.linspace(params.learning_rate, params.min_learning_rate, params.epochs * len(segments) + 1)
-    done_tokens, stopped_early, step = 0, False, 0
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         segment_files = _write_segments(walks, segments, Path(tmp)) if params.feeding == "corpus_file" else None
-        for epoch in range(params.epochs):
-            for index, (start, stop) in enumerate(segments):
-                if deadline is not None and time.perf_counter() >= deadline:
-                    stopped_early = True
-                    break
-                segment_tokens = int((walks[start:stop] >= 0).sum())
-                alphas = dict(start_alpha=float(schedule[step]), end_alpha=float(schedule[step + 1]))
-                if segment_files is not None:
-                    model.train(corpus_file=str(segment_files[index]), total_words=segment_tokens, epochs=1, **alphas)
-                else:
-                    model.train(corpus_iterable=_RowIterable(walks, start, stop), total_examples=stop - start,
-                                total_words=segment_tokens, epochs=1, **alphas)
-                done_tokens += segment_tokens
-                step += 1
-                if on_progress:
-                    on_progress(segment_tokens)
-            if stopped_early:
-                break
+
+        def train_segment(epoch, index, start, stop, tokens, start_alpha, end_alpha):
+            alphas = dict(start_alpha=start_alpha, end_alpha=end_alpha)
+            if segment_files is not None:
+                model.train(corpus_file=str(segment_files[index]), total_words=tokens, epochs=1, **alphas)
+            else:
+                model.train(corpus_iterable=_RowIterable(walks, start, stop), total_examples=stop - start,
+                            total_words=tokens, epochs=1, **alphas)
+
+        done_tokens, stopped_early = _run_segments(walks, segments, params, started, train_segment, on_progress)
     vectors = np.zeros((n_nodes, params.dimensions), dtype=np.float32)
     context = np.zeros((n_nodes, params.dimensions), dtype=np.float32)
     trained = np.zeros(n_nodes, dtype=bool)
@@ -248,25 +256,12 @@ def _train_numba(walks, n_nodes, params, counts, in_context, total_tokens, rows,
     keep = sgns.keep_probabilities(counts, params.sample)
     w_in, w_out = sgns.initial_vectors(n_nodes, params.dimensions, params.seed)
     walks = np.asarray(walks)
-    deadline = started + params.timeout_s if params.timeout_s else None
-    segments = _segments(rows)
-    schedule = np.linspace(params.learning_rate, params.min_learning_rate, params.epochs * len(segments) + 1)
-    done_tokens, stopped_early, step = 0, False, 0
-    for epoch in range(params.epochs):
-        for start, stop in segments:
-            if deadline is not None and time.perf_counter() >= deadline:
-                stopped_early = True
-                break
-            segment_tokens = int((walks[start:stop] >= 0).sum())
-            sgns.train_segment(walks, start, stop, w_in, w_out, neg_prob, neg_alias, keep, params.window, params.negative,
-                               float(schedule[step]), float(schedule[step + 1]), params.model == "skipgram",
-                               np.uint64(params.seed + epoch), 64)
-            done_tokens += segment_tokens
-            step += 1
-            if on_progress:
-                on_progress(segment_tokens)
-        if stopped_early:
-            break
+
+    def train_segment(epoch, index, start, stop, tokens, start_alpha, end_alpha):
+        sgns.train_segment(walks, start, stop, w_in, w_out, neg_prob, neg_alias, keep, params.window, params.negative,
+                           start_alpha, end_alpha, params.model == "skipgram", np.uint64(params.seed + epoch), 64)
+
+    done_tokens, stopped_early = _run_segments(walks, _segments(rows), params, started, train_segment, on_progress)
     trained = (counts > 0) & in_context
     if done_tokens == 0:
         trained[:] = False

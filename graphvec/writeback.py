@@ -130,8 +130,12 @@ def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id
                               "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(embedded))),
                               "run": pa.array([run_id] * (len(embedded) * k))})
             store.ensure_schema_with("schema_similar", label=label)
-            store.write([WriteStep("delete_similar", identifiers=ids), WriteStep("create_similar", table, identifiers=ids)],
-                        {}, atomic=True)
+            # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
+            # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
+            # run record still says `writing` until both have landed, so a crash in between is
+            # reported by `stats` and completed by re-running.
+            store.write([WriteStep("delete_similar", identifiers=ids)], {}, atomic=False)
+            store.write([WriteStep("create_similar", table, identifiers=ids)], {}, atomic=False)
             report.similar[label] = {"k": int(k), "relationships": int(table.num_rows), "method": method}
             degrees = projection.degrees()[embedded]
             report.samples[label] = [
