@@ -171,6 +171,28 @@ def _has_edge(indptr, indices, a, b):
     return False
 
 
+@njit(inline="always")
+def _start_group(start_nodes, walk_numbers, seed, first, size, current, state, out):
+    """Put each walk of a group on its start node, with its own random stream."""
+    for w in range(size):
+        node = start_nodes[first + w]
+        current[w] = node
+        state[w] = _walk_stream(seed, node, walk_numbers[first + w])
+        out[first + w, 0] = node
+
+
+@njit(inline="always")
+def _load_rows(indptr, current, size, row, degree):
+    """First pass of a step: every walk's row bounds (independent loads, overlapped by the CPU)."""
+    for w in range(size):
+        v = current[w]
+        if v >= 0:
+            row[w] = indptr[v]
+            degree[w] = indptr[v + 1] - row[w]
+        else:
+            degree[w] = 0
+
+
 @njit(parallel=True, nogil=True, cache=True)
 def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_nodes, walk_numbers, seed, walk_length,
                inv_p, inv_q, fold_return, out):
@@ -204,21 +226,11 @@ def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_
         degree = np.empty(GROUP, dtype=np.int64)
         state = np.empty(GROUP, dtype=np.uint64)
         pending = np.empty(GROUP, dtype=np.int64)
-        for w in range(size):
-            node = start_nodes[first + w]
-            current[w] = node
-            previous[w] = -1
-            state[w] = _walk_stream(seed, node, walk_numbers[first + w])
-            out[first + w, 0] = node
+        _start_group(start_nodes, walk_numbers, seed, first, size, current, state, out)
+        previous[:] = -1
         for step in range(1, walk_length):
             n_pending = 0
-            for w in range(size):
-                v = current[w]
-                if v >= 0:
-                    row[w] = indptr[v]
-                    degree[w] = indptr[v + 1] - row[w]
-                else:
-                    degree[w] = 0
+            _load_rows(indptr, current, size, row, degree)
             for w in range(size):
                 if degree[w] == 0:
                     current[w] = -1
@@ -294,19 +306,9 @@ def walk_chunk_first_order(indptr, indices, prob, alias, weighted, start_nodes, 
         row = np.empty(GROUP, dtype=np.int64)
         degree = np.empty(GROUP, dtype=np.int64)
         state = np.empty(GROUP, dtype=np.uint64)
-        for w in range(size):
-            node = start_nodes[first + w]
-            current[w] = node
-            state[w] = _walk_stream(seed, node, walk_numbers[first + w])
-            out[first + w, 0] = node
+        _start_group(start_nodes, walk_numbers, seed, first, size, current, state, out)
         for step in range(1, walk_length):
-            for w in range(size):
-                v = current[w]
-                if v >= 0:
-                    row[w] = indptr[v]
-                    degree[w] = indptr[v + 1] - row[w]
-                else:
-                    degree[w] = 0
+            _load_rows(indptr, current, size, row, degree)
             for w in range(size):
                 if degree[w] == 0:
                     current[w] = -1
