@@ -1,12 +1,12 @@
-"""Vectors → store: node properties, SIMILAR relationships, a vector index, and a run record.
+"""Vectors → store: node vectors, SIMILAR relationships, a vector index, and a run record.
 
-A write is tagged with its run id everywhere: each node's `embedding_run`, each SIMILAR's `run`,
-and an `(:EmbeddingRun {status})` record that says `writing` until the last batch has landed and
-`complete` after.  Writes go in batches (embedded store: ~4k vector rows per statement, because
-larger updates of array columns slow down sharply there; Neo4j: 10k rows per transaction), so a
-crash can leave a mix of two runs' vectors, but never silently: `graphvec stats` reports the
-unfinished run and how many nodes carry which run, and running the same `write` again skips the
-nodes already written and completes it.
+A write is tagged with its run id everywhere: each vector's run, each SIMILAR's `run`, and an
+`(:EmbeddingRun {status})` record that says `writing` until the last step has landed and
+`complete` after.  How vectors land is the store's business (`Store.write_vectors`): the embedded
+store replaces a label's whole vector table in one swap, so a label never mixes two runs; Neo4j
+sets node properties in 10k-row transactions, so a crash can leave a mix, but never silently:
+`graphvec stats` reports the unfinished run and how many nodes carry which run.  Either way,
+running the same `write` again skips what already landed and completes it.
 
 SIMILAR holds, per node label, each node's top-k cosine neighbours within that label, computed by
 graphvec.similarity; a rebuild deletes the label's old SIMILAR relationships first, so re-running
@@ -27,9 +27,6 @@ from .projection import Projection
 from .similarity import EXACT_LIMIT, top_k
 from .store import Store, WriteStep
 from .train import Vectors
-
-VECTOR_BATCH_ROWS = 4_000
-
 
 @dataclass
 class WriteReport:
@@ -77,49 +74,36 @@ def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id
     report = WriteReport(run_id)
     store.ensure_schema("schema_runs")
     store.write([WriteStep("upsert_run", run_record(run_id, vectors, projection, "writing", 0.0))], {})
-    meta = store.meta()
-    batches_done = 0
     plans = []
     for code, label in enumerate(projection.label_names):
-        key = projection.spec.key_for(label)
         members = np.flatnonzero(projection.node_label == code)
-        ids = {"label": label, "key": key}
-        previous_dimensions = meta.get(f"embedding_dimensions:{label}")
-        if previous_dimensions is not None and int(previous_dimensions) != dimensions:
-            store.write([WriteStep("drop_embedding", identifiers={**ids, "index_name": f"embedding_{label}"})], {})
-        store.ensure_schema_with("schema_embedding", label=label, dimensions=dimensions)
-        store.write([], {f"embedding_dimensions:{label}": str(dimensions)})
-        current = store.read("read_node_runs", **ids)
-        already = {k for k, r in zip(current.column("key").to_pylist(), current.column("run").to_pylist()) if r == run_id}
-        had_vector = {k for k, r in zip(current.column("key").to_pylist(), current.column("run").to_pylist()) if r is not None}
-        names = projection.names[members]
         trained = vectors.trained[members]
-        todo = np.array([t and n not in already for n, t in zip(names, trained)], dtype=bool)
-        report.skipped_already_written += int((trained & ~todo).sum())
-        clear = [n for n, t in zip(names, trained) if not t and n in had_vector]
-        plans.append((label, ids, members, names, trained, todo, clear))
+        plans.append((label, {"label": label, "key": projection.spec.key_for(label)}, members, trained))
         report.labels[label] = {"nodes": int(len(members)), "embedded": int(trained.sum()),
-                                "without_vector": int((~trained).sum()), "cleared_old_vectors": len(clear)}
+                                "without_vector": int((~trained).sum())}
     if progress is not None:
-        progress.update(total=sum(int(p[5].sum()) for p in plans))
-    for label, ids, members, names, trained, todo, clear in plans:
-        rows = np.flatnonzero(todo)
-        for start in range(0, len(rows), VECTOR_BATCH_ROWS):
-            if stop_after_batches is not None and batches_done >= stop_after_batches:
-                raise GraphvecError(f"write interrupted after {batches_done} batches (run {run_id} is incomplete)")
-            batch = members[rows[start: start + VECTOR_BATCH_ROWS]]
-            table = pa.table({"key": pa.array(projection.names[batch].astype(str)),
-                              "embedding": _vector_column(vectors.vectors[batch]),
-                              "context": _vector_column(vectors.context[batch]),
-                              "run": pa.array([run_id] * len(batch))})
-            store.write([WriteStep("set_embeddings", table, identifiers=ids)], {}, atomic=False)
-            batches_done += 1
-            if progress is not None:
-                progress.advance(len(batch))
-        if clear:
-            store.write([WriteStep("clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
-                        atomic=False)
-    for label, ids, members, names, trained, todo, clear in plans:
+        progress.update(total=int(vectors.trained.sum()))
+    batches_done = 0
+
+    def landed(rows: int) -> None:
+        nonlocal batches_done
+        batches_done += 1
+        if progress is not None:
+            progress.advance(rows)
+        if stop_after_batches is not None and batches_done >= stop_after_batches:
+            raise GraphvecError(f"write interrupted after {batches_done} batches (run {run_id} is incomplete)")
+
+    for label, ids, members, trained in plans:
+        batch = members[trained]
+        table = pa.table({"key": pa.array(projection.names[batch].astype(str)),
+                          "embedding": _vector_column(vectors.vectors[batch]),
+                          "context": _vector_column(vectors.context[batch]),
+                          "run": pa.array([run_id] * len(batch), pa.string())})
+        skipped = store.write_vectors(label, ids["key"], table, run_id, on_batch=landed)
+        report.skipped_already_written += skipped
+        if skipped and progress is not None:
+            progress.advance(skipped)
+    for label, ids, members, trained in plans:
         embedded = members[trained]
         if top_k_neighbours > 0 and len(embedded) > 1:
             neighbours, scores, method = top_k(vectors.vectors[embedded], top_k_neighbours, exact_limit=exact_limit)
@@ -167,10 +151,9 @@ def embedding_status(store: Store) -> dict:
     for label in labels:
         if label not in counts:
             continue
-        rows = store.read("read_embedding_runs", label=label).to_pylist()
-        by_run = {row["run"]: row["n"] for row in rows}
-        without = by_run.pop(None, 0)
-        per_label[label] = {"with_vector": sum(by_run.values()), "without_vector": without, "by_run": by_run}
+        by_run = store.vector_runs(label)
+        with_vector = sum(by_run.values())
+        per_label[label] = {"with_vector": with_vector, "without_vector": counts[label] - with_vector, "by_run": by_run}
         if len(by_run) > 1:
             status["warnings"].append(f"{label}: vectors from {len(by_run)} different runs are mixed ({by_run})")
     status["labels"] = per_label

@@ -24,7 +24,7 @@ FAST_TRAIN = TrainParams(dimensions=32, window=5, epochs=3, workers=1, seed=7)
 
 
 def stored_vectors(store, label, key):
-    table = store.read("read_embeddings", label=label, key=key)
+    table = store.read_vectors(label, key)
     return {k: np.array(v, dtype=np.float32) for k, v in zip(table.column("key").to_pylist(), table.column("embedding").to_pylist())}
 
 
@@ -84,34 +84,49 @@ def test_dimension_change_rewrites_the_vector_columns(store):
 def test_interrupted_write_is_reported_and_a_rerun_completes_it(store):
     ingest_documents(store, read_documents(ROBOTICS))
     projection = project(store, PRESETS["bipartite"])
-    walk = embed(store, PRESETS["bipartite"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=3)
+    first = embed(store, PRESETS["bipartite"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=3)
     rng = np.random.default_rng(0)
     vectors = Vectors(rng.standard_normal((projection.node_count, 32)).astype(np.float32),
                       rng.standard_normal((projection.node_count, 32)).astype(np.float32),
                       np.ones(projection.node_count, dtype=bool), {}, {"walk": {"method": "test"}})
-    import graphvec.writeback as writeback
-
-    original = writeback.VECTOR_BATCH_ROWS
-    writeback.VECTOR_BATCH_ROWS = 500
-    try:
-        with pytest.raises(GraphvecError, match="interrupted"):
-            write_back(store, projection, vectors, run_id="second", top_k_neighbours=3, stop_after_batches=2)
-        report = store_stats(store)
-        assert any("did not finish" in w for w in report["warnings"])
-        assert any("mixed" in w for w in report["warnings"])
-        resumed = write_back(store, projection, vectors, run_id="second", top_k_neighbours=3)
-    finally:
-        writeback.VECTOR_BATCH_ROWS = original
-    assert resumed.skipped_already_written == 1000
+    # one vector table per label on the embedded store: the crash lands after Document's table was
+    # swapped in and Label's staging table was filled, but before it was swapped
+    with pytest.raises(GraphvecError, match="interrupted"):
+        write_back(store, projection, vectors, run_id="second", top_k_neighbours=3, stop_after_batches=2)
+    report = store_stats(store)
+    assert any("did not finish" in w for w in report["warnings"])
+    runs = report["embeddings"]["labels"]
+    assert runs["Document"]["by_run"] == {"second": 2771}
+    assert runs["Label"]["by_run"] == {first["run_id"]: 231}, "a label's vectors are never a mix of two runs"
+    resumed = write_back(store, projection, vectors, run_id="second", top_k_neighbours=3)
+    assert resumed.skipped_already_written == 2771
     final = store_stats(store)
     assert not any("did not finish" in w or "mixed" in w for w in final["warnings"])
+    assert final["embeddings"]["labels"]["Label"]["by_run"] == {"second": 231}
+    assert "LabelEmbedding_staging" not in final["counts"]
     label_similar = store.run_text("MATCH (a:Label)-[r:SIMILAR]->(b:Label) RETURN count(r) AS n").to_pylist()[0]["n"]
     document_similar = store.run_text("MATCH (a:Document)-[r:SIMILAR]->(b:Document) RETURN count(r) AS n").to_pylist()[0]["n"]
     assert (label_similar, document_similar) == (231 * 3, 2771 * 3)
     stored = stored_vectors(store, "Label", "name")
     names = list(projection.names)
     assert np.allclose(stored["arduino"], vectors.vectors[names.index("arduino")])
-    assert walk["run_id"] != "second"
+
+
+def test_write_back_leaves_the_graph_fingerprint_alone(store):
+    ingest_graph(store, read_graph(KARATE))
+    before = store.fingerprint()
+    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
+    assert store.counts()["NodeEmbedding"] == 34
+    assert store.fingerprint() == before
+
+
+def test_a_user_table_with_the_vector_table_name_is_never_dropped(store):
+    ingest_graph(store, read_graph(KARATE))
+    store.run_text("CREATE NODE TABLE NodeEmbedding(name STRING PRIMARY KEY)")
+    store.run_text("CREATE (:NodeEmbedding {name: 'mine'})")
+    with pytest.raises(GraphvecError, match="not a graphvec vector table"):
+        embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
+    assert store.run_text("MATCH (n:NodeEmbedding) RETURN n.name AS name").to_pylist() == [{"name": "mine"}]
 
 
 def test_isolated_nodes_get_no_vector_and_are_counted(store, tmp_path):

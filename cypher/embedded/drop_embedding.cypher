@@ -1,5 +1,4 @@
-// Removes the vector columns of one node table (before vectors of another dimension are written).
+// Removes one label's vectors (the whole vector table) and any unfinished staging table.
 // params: none
-ALTER TABLE {{label}} DROP IF EXISTS embedding;
-ALTER TABLE {{label}} DROP IF EXISTS context_embedding;
-ALTER TABLE {{label}} DROP IF EXISTS embedding_run;
+DROP TABLE IF EXISTS {{vectors}};
+DROP TABLE IF EXISTS {{staging}};

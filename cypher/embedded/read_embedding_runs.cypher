@@ -1,3 +1,3 @@
-// For one label: how many nodes carry vectors of each run (NULL: no vector).
+// For one label: how many nodes carry a vector of each run.
 // params: none
-MATCH (n:{{label}}) RETURN n.embedding_run AS run, count(*) AS n
+MATCH (v:{{vectors}}) RETURN v.run AS run, count(*) AS n

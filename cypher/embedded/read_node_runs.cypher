@@ -1,3 +1,3 @@
-// For one label: each node's key and the run that wrote its vector (to resume an interrupted write).
+// For one label: each vector's node key and the run that wrote it.
 // params: none
-MATCH (n:{{label}}) RETURN n.{{key}} AS key, n.embedding_run AS run
+MATCH (v:{{vectors}}) RETURN v.key AS key, v.run AS run

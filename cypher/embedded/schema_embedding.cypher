@@ -1,6 +1,6 @@
-// Adds the vector columns to one node table: embedding and context_embedding as fixed-size FLOAT arrays
-// (array_cosine_similarity needs fixed size), and the id of the run that wrote them.
+// A fresh table for one label's vectors, keyed like the label's nodes: LadybugDB rewrites array
+// properties of existing nodes slowly (~160 µs a row), so vectors live beside the nodes and are
+// replaced whole (COPY into {{staging}}, then swap_embedding). Join: (v:LabelEmbedding {key: l.name}).
 // params: none
-ALTER TABLE {{label}} ADD IF NOT EXISTS embedding FLOAT[{{dimensions}}];
-ALTER TABLE {{label}} ADD IF NOT EXISTS context_embedding FLOAT[{{dimensions}}];
-ALTER TABLE {{label}} ADD IF NOT EXISTS embedding_run STRING;
+DROP TABLE IF EXISTS {{staging}};
+CREATE NODE TABLE {{staging}}(key {{key_type}} PRIMARY KEY, embedding FLOAT[{{dimensions}}], context_embedding FLOAT[{{dimensions}}], run STRING);

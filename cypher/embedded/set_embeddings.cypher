@@ -1,5 +1,3 @@
-// Writes vectors onto existing nodes; rows: {key, embedding, context, run}.
+// Writes one label's vectors into its staging table in one bulk COPY; rows: {key, embedding, context, run}.
 // params: rows
-LOAD FROM $rows
-MATCH (n:{{label}} {{{key}}: key})
-SET n.embedding = embedding, n.context_embedding = context, n.embedding_run = run
+COPY {{staging}} FROM $rows

@@ -184,7 +184,7 @@ def export(
     with open_store(ctx.obj["store"], read_only=True) as store:
         if label not in store.counts():
             raise GraphvecError(f"{store.location}: no nodes with label {label!r}")
-        table = store.read("read_embeddings", label=label, key=key)
+        table = store.read_vectors(label, key)
     if table.num_rows == 0:
         raise GraphvecError(f"no {label} node has a vector yet: run 'graphvec embed' first")
     keys = [str(k) for k in table.column("key").to_pylist()]

@@ -31,6 +31,12 @@ class WriteStep:
 
 
 GRAPHVEC_OWN = {"GraphvecMeta", "EmbeddingRun", "SIMILAR", "PREDICTED"}
+VECTOR_BATCH_ROWS = 10_000
+
+
+def vector_table(label: str) -> str:
+    """Where the embedded store keeps one label's vectors (`Label` → `LabelEmbedding`)."""
+    return f"{label}Embedding"
 
 
 class Store(ABC):
@@ -76,6 +82,53 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    # -- vectors -------------------------------------------------------------------------
+    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None) -> int:
+        """Make `rows` ({key, embedding, context, run}) the vectors of `label`'s nodes; return how
+        many rows a previous, interrupted write of the same run had already landed (and were skipped).
+
+        This default keeps vectors as node properties (`embedding`, `context_embedding`,
+        `embedding_run`) written in batches: a crash leaves a mix of two runs, which the run tags
+        reveal and a re-run of the same run completes, skipping the nodes already written.  Nodes
+        that had a vector but get none now lose the old one.  `on_batch(rows)` is called after each
+        batch lands.
+        """
+        dimensions = rows.schema.field("embedding").type.list_size
+        ids = {"label": label, "key": key}
+        meta = self.meta()
+        previous = meta.get(f"embedding_dimensions:{label}")
+        if previous is not None and int(previous) != dimensions:
+            self.write([WriteStep("drop_embedding", identifiers={**ids, "index_name": f"embedding_{label}"})], {})
+        self.ensure_schema_with("schema_embedding", label=label, dimensions=dimensions)
+        self.write([], {f"embedding_dimensions:{label}": str(dimensions)})
+        current = self.read("read_node_runs", **ids).to_pylist()
+        done = {str(r["key"]) for r in current if r["run"] == run_id}
+        had = {str(r["key"]) for r in current if r["run"] is not None}
+        keys = [str(k) for k in rows.column("key").to_pylist()]
+        todo = rows.filter(pa.array([k not in done for k in keys]))
+        for start in range(0, todo.num_rows, VECTOR_BATCH_ROWS):
+            batch = todo.slice(start, VECTOR_BATCH_ROWS)
+            self.write([WriteStep("set_embeddings", batch, identifiers=ids)], {}, atomic=False)
+            if on_batch:
+                on_batch(batch.num_rows)
+        clear = sorted(had - set(keys))
+        if clear:
+            self.write([WriteStep("clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
+                       atomic=False)
+        return rows.num_rows - todo.num_rows
+
+    def read_vectors(self, label: str, key: str) -> pa.Table:
+        """Every stored vector of `label`: {key, embedding, context, run}; empty when there is none."""
+        return self.read("read_embeddings", label=label, key=key)
+
+    def vector_runs(self, label: str) -> dict:
+        """How many of `label`'s nodes carry a vector of each run."""
+        return {r["run"]: r["n"] for r in self.read("read_embedding_runs", label=label).to_pylist()}
+
+    def _derived(self, kind: str, counts: dict) -> bool:
+        """Tables graphvec derives from the graph (vectors, SIMILAR, run records): not part of it."""
+        return kind in GRAPHVEC_OWN
+
     def __enter__(self):
         return self
 
@@ -101,7 +154,8 @@ class Store(ABC):
         graphvec derives from the graph (vectors, SIMILAR, run records) does not count: writing
         vectors back leaves the fingerprint, and so the cached projection, as it was.
         """
-        graph_counts = {k: v for k, v in self.counts().items() if k not in GRAPHVEC_OWN}
+        counts = self.counts()
+        graph_counts = {k: v for k, v in counts.items() if not self._derived(k, counts)}
         payload = json.dumps({"version": self.meta().get("version", ""), "counts": graph_counts}, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

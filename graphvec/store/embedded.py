@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from .. import cypher
 from ..errors import GraphvecError
-from .base import Store, WriteStep
+from .base import Store, WriteStep, vector_table
 
 
 class EmbeddedStore(Store):
@@ -86,11 +86,71 @@ class EmbeddedStore(Store):
                 self._execute("ROLLBACK")
             raise
 
+    # -- vectors: one table per label, replaced whole --------------------------------------
+    def _vector_ids(self, label: str, key: str) -> dict:
+        return {"label": label, "key": key, "vectors": vector_table(label), "staging": vector_table(label) + "_staging"}
+
+    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None) -> int:
+        """COPY the vectors into a staging table, then swap it for the label's vector table in one
+        transaction: 100k x 128 vectors land in seconds, where updating array properties of the
+        nodes in place took 16-20 s, and readers never see two runs mixed within a label.
+
+        A label whose vector table already holds exactly this run's rows (an interrupted write
+        being re-run) is skipped.
+        """
+        ids = self._vector_ids(label, key)
+        existing = self.counts().get(ids["vectors"])
+        if existing and not self.read("read_key_type", {"key": "context_embedding"}, label=ids["vectors"]).num_rows:
+            raise GraphvecError(f"{self.location}: table {ids['vectors']} exists and is not a graphvec vector table; "
+                                "rename it, graphvec keeps {label}'s vectors under that name")
+        if existing == rows.num_rows and set(self.vector_runs(label)) == {run_id}:
+            return rows.num_rows
+        key_type = self.read("read_key_type", {"key": key}, label=label).column("type").to_pylist()
+        if not key_type:
+            raise GraphvecError(f"{self.location}: node table {label} has no property {key!r}")
+        dimensions = rows.schema.field("embedding").type.list_size
+        for statement in cypher.statements(cypher.load(self.dialect, "schema_embedding").render(
+                **ids, key_type=key_type[0], dimensions=dimensions)):
+            self._execute(statement)
+        rows = rows.set_column(0, "key", rows.column("key").cast(_ARROW_KEY_TYPES.get(key_type[0], pa.string())))
+        self._execute(cypher.load(self.dialect, "set_embeddings").render(**ids), {"rows": rows})
+        if on_batch:
+            on_batch(rows.num_rows)
+        self._execute("BEGIN TRANSACTION")
+        try:
+            for statement in cypher.statements(cypher.load(self.dialect, "swap_embedding").render(**ids)):
+                self._execute(statement)
+            self._execute("COMMIT")
+        except BaseException:
+            self._execute("ROLLBACK")
+            raise
+        return 0
+
+    def read_vectors(self, label: str, key: str) -> pa.Table:
+        ids = self._vector_ids(label, key)
+        if not self.counts().get(ids["vectors"]):
+            return pa.table({"key": pa.array([], pa.string()), "embedding": pa.array([], pa.list_(pa.float32())),
+                             "context": pa.array([], pa.list_(pa.float32())), "run": pa.array([], pa.string())})
+        return self.read("read_embeddings", **ids)
+
+    def vector_runs(self, label: str) -> dict:
+        if not self.counts().get(vector_table(label)):
+            return {}
+        return {r["run"]: r["n"] for r in self.read("read_embedding_runs", vectors=vector_table(label)).to_pylist()}
+
+    def _derived(self, kind: str, counts: dict) -> bool:
+        return super()._derived(kind, counts) or any(kind in (vector_table(label), vector_table(label) + "_staging")
+                                                     for label in counts)
+
     def close(self) -> None:
         conn, self._conn = getattr(self, "_conn", None), None
         if conn is not None:
             conn.close()
             self._db.close()
+
+
+_ARROW_KEY_TYPES = {"STRING": pa.string(), "INT64": pa.int64(), "INT32": pa.int32(), "INT16": pa.int16(),
+                    "UINT64": pa.uint64(), "UINT32": pa.uint32(), "SERIAL": pa.int64()}
 
 
 def _internal_ids_as_int(table: pa.Table) -> pa.Table:
