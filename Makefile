@@ -26,6 +26,8 @@ demo: $(VENV)/.installed
 	$(GRAPHVEC) --store $(DEMO_STORE) ingest docs datasets/robotics/robotics.csv --labels-field tags --label-sep " "
 	$(GRAPHVEC) --store $(DEMO_STORE) embed --projection bipartite --top-k 10 --seed 42
 	$(GRAPHVEC) --store $(DEMO_STORE) stats
+	$(GRAPHVEC) --store $(DEMO_STORE) neighbourhood quadcopter -k 8
+	$(GRAPHVEC) --store $(DEMO_STORE) recommend 1 -k 5
 
 test: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -q

@@ -80,7 +80,7 @@ def train_from_walks(walk_matrix: np.ndarray, walk_meta: dict, n_nodes: int, par
 
 
 def embed(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParams, method: str, train_params: TrainParams, *,
-          top_k: int = 10, workers: int | None = None, force: bool = False, use_cache: bool = True, progress=None,
+          top_k: int = 10, predict_k: int = 10, workers: int | None = None, force: bool = False, use_cache: bool = True, progress=None,
           keep_walks: Path | None = None) -> dict:
     """project → walk → train → write back; `progress(step_name, total, unit)` gives a bar per step."""
     timings = {}
@@ -102,7 +102,7 @@ def embed(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParam
     t0 = time.perf_counter()
     with _bar(progress, "write", None, "nodes") as bar:
         report = write_back(store, projection, vectors, run_id=vectors.metadata["run_id"], top_k_neighbours=top_k,
-                            progress=bar)
+                            predict_k=predict_k, progress=bar)
     timings["write"] = time.perf_counter() - t0
     skipped = [str(n) for n in projection.names[~vectors.trained][:20]]
     return {"run_id": vectors.metadata["run_id"], "timings_s": {k: round(v, 3) for k, v in timings.items()},

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import scipy.sparse as sp
 
 from .errors import GraphvecError
 from .projection import Projection
+from .recommend import LabelModel, top_labels
 from .similarity import EXACT_LIMIT, top_k
 from .store import Store, WriteStep
 from .train import Vectors
@@ -35,11 +37,13 @@ class WriteReport:
     similar: dict = field(default_factory=dict)
     samples: dict = field(default_factory=dict)
     skipped_already_written: int = 0
+    predicted: dict = field(default_factory=dict)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
         return {"run_id": self.run_id, "labels": self.labels, "similar": self.similar, "samples": self.samples,
-                "skipped_already_written": self.skipped_already_written, "seconds": self.seconds}
+                "skipped_already_written": self.skipped_already_written, "predicted": self.predicted,
+                "seconds": self.seconds}
 
 
 def _vector_column(matrix: np.ndarray) -> pa.Array:
@@ -60,7 +64,8 @@ def run_record(run_id: str, vectors: Vectors, projection: Projection, status: st
 
 
 def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id: str, top_k_neighbours: int = 10,
-               exact_limit: int = EXACT_LIMIT, progress=None, stop_after_batches: int | None = None) -> WriteReport:
+               predict_k: int = 10, exact_limit: int = EXACT_LIMIT, progress=None,
+               stop_after_batches: int | None = None) -> WriteReport:
     """Write the vectors, SIMILAR top-k and the run record; safe to re-run, resumes after a crash.
 
     `stop_after_batches` interrupts the write after that many vector batches (the tests use it to
@@ -128,10 +133,49 @@ def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id
                 for i in np.argsort(-degrees, kind="stable")[:3]]
         store.write([WriteStep("create_vector_index", identifiers={**ids, "index_name": f"embedding_{label}",
                                                                    "dimensions": dimensions})], {})
+    meta = {"embedding_run": run_id, "embedding_fingerprint": projection.fingerprint}
+    if predict_k > 0 and "Label" in projection.label_names and store.counts().get("HAS_LABEL"):
+        report.predicted = write_predictions(store, run_id, predict_k)
+        meta["predicted_k"] = str(predict_k)
     report.seconds = round(time.perf_counter() - started, 3)
-    store.write([WriteStep("upsert_run", run_record(run_id, vectors, projection, "complete", report.seconds))],
-                {"embedding_run": run_id, "embedding_fingerprint": projection.fingerprint})
+    store.write([WriteStep("upsert_run", run_record(run_id, vectors, projection, "complete", report.seconds))], meta)
     return report
+
+
+def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") -> dict:
+    """(:Document)-[:PREDICTED {score, rank, run}]->(:Label): each document's top-k missing labels.
+
+    Scored by graphvec.recommend from the stored label vectors and the documents' current labels,
+    so every document with at least one label gets recommendations, whether or not documents were
+    in the projection.  A rebuild deletes the old PREDICTED first, like SIMILAR.
+    """
+    labels = store.read("read_labels")
+    names = np.array(labels.column("name").to_pylist(), dtype=object)
+    code = {name: i for i, name in enumerate(names)}
+    pairs = store.read("read_has_label")
+    doc_keys = np.array(pairs.column("doc").to_pylist(), dtype=object)
+    docs, doc_codes = np.unique(doc_keys.astype(str), return_inverse=True)
+    label_codes = np.array([code[name] for name in pairs.column("label").to_pylist()], dtype=np.int64)
+    x = sp.csr_matrix((np.ones(len(label_codes), np.float32), (doc_codes, label_codes)), shape=(len(docs), len(names)))
+    x.data[:] = 1.0
+    stored = store.read_vectors("Label", "name")
+    dimensions = len(stored.column("embedding")[0]) if stored.num_rows else 0
+    embedding = np.zeros((len(names), dimensions), np.float32)
+    context = np.zeros((len(names), dimensions), np.float32)
+    rows = [code[key] for key in stored.column("key").to_pylist()]
+    embedding[rows] = np.array(stored.column("embedding").to_pylist(), np.float32)
+    context[rows] = np.array(stored.column("context").to_pylist(), np.float32)
+    model = LabelModel(np.array(labels.column("df").to_pylist(), np.float64), embedding, context)
+    indices, scores = top_labels(x, model, k, method)
+    valid = indices >= 0
+    doc_rows, ranks = np.nonzero(valid)
+    table = pa.table({"a": pa.array(docs[doc_rows].astype(str)), "b": pa.array(names[indices[valid]].astype(str)),
+                      "score": pa.array(scores[valid].astype(np.float64)), "rank": pa.array((ranks + 1).astype(np.int64)),
+                      "run": pa.array([run_id] * int(valid.sum()), pa.string())})
+    store.ensure_schema("schema_predicted")
+    store.write([WriteStep("delete_predicted")], {}, atomic=False)
+    store.write([WriteStep("create_predicted", table)], {}, atomic=False)
+    return {"documents": int(len(docs)), "relationships": int(table.num_rows), "k": int(k), "method": method}
 
 
 def embedding_status(store: Store) -> dict:

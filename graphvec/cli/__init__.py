@@ -30,6 +30,7 @@ from . import ingest as _ingest  # noqa: E402  (registers commands)
 from . import inspect as _inspect  # noqa: E402,F401
 from . import walk as _walk  # noqa: E402,F401
 from . import embed as _embed  # noqa: E402,F401
+from . import query as _query  # noqa: E402,F401
 
 
 app.add_typer(_ingest.app, name="ingest")

@@ -67,6 +67,7 @@ def embed(
     learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
     timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
+    predict_k: int = typer.Option(10, "--predict-k", help="PREDICTED labels per document, when labels are embedded (0: none)"),
     keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file."),
     preset: Optional[str] = _P["preset"], node_labels: List[str] = _P["node_labels"],
     relationships: List[str] = _P["relationships"], directed: bool = _P["directed"],
@@ -82,7 +83,7 @@ def embed(
                                  feeding, seed, workers, trainer)
     spec = spec_from_options(preset, node_labels, relationships, directed, node_keys, min_df)
     with open_store(ctx.obj["store"]) as store:
-        data = run_embed(store, spec, walk_params, method, train_params, top_k=top_k, workers=workers, force=force,
+        data = run_embed(store, spec, walk_params, method, train_params, top_k=top_k, predict_k=predict_k, workers=workers, force=force,
                          use_cache=not no_cache, progress=lambda name, total, unit: output.progress(name, total, unit),
                          keep_walks=keep_walks)
 
@@ -106,6 +107,8 @@ def _print_vector_summary(console, stats, write, examples):
             "training stopped at --timeout": stats["stopped_early"]}
     if write:
         rows["SIMILAR"] = {label: f"{v['relationships']} ({v['method']}, k={v['k']})" for label, v in write["similar"].items()} or "none"
+        if write.get("predicted"):
+            rows["PREDICTED"] = f"{write['predicted']['relationships']} (k={write['predicted']['k']} labels per document)"
     console.print(key_value_table("vectors", rows))
     for label, samples in (write or {}).get("samples", {}).items():
         table = Table(title=f"nearest neighbours ({label}, best-connected nodes)", title_justify="left")
@@ -149,6 +152,7 @@ def write_command(
     ctx: typer.Context,
     vectors_path: Path = typer.Argument(Path("vectors.npz"), help="Vectors written by 'graphvec train'."),
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
+    predict_k: int = typer.Option(10, "--predict-k", help="PREDICTED labels per document, when labels are embedded (0: none)"),
 ):
     """Write trained vectors back to the store (resumes an interrupted write of the same file).
 
@@ -159,7 +163,8 @@ def write_command(
     with open_store(ctx.obj["store"]) as store:
         projection = projection_for(store, vectors.metadata["spec"], vectors.metadata["fingerprint"], str(vectors_path))
         with output.progress("writing", unit="nodes") as bar:
-            report = write_back(store, projection, vectors, run_id=vectors.metadata["run_id"], top_k_neighbours=top_k, progress=bar)
+            report = write_back(store, projection, vectors, run_id=vectors.metadata["run_id"], top_k_neighbours=top_k,
+                                predict_k=predict_k, progress=bar)
     data = report.to_dict()
     output.emit(data, lambda console: console.print(key_value_table("write", data)))
 

@@ -121,6 +121,11 @@ class Store(ABC):
         """Every stored vector of `label`: {key, embedding, context, run}; empty when there is none."""
         return self.read("read_embeddings", label=label, key=key)
 
+    def read_vector(self, label: str, key: str, value) -> dict | None:
+        """One node's {embedding, context, run}, or None when it has no vector."""
+        rows = self.read("read_node_vector", {"key": value}, label=label, key=key).to_pylist()
+        return rows[0] if rows else None
+
     def vector_runs(self, label: str) -> dict:
         """How many of `label`'s nodes carry a vector of each run."""
         return {r["run"]: r["n"] for r in self.read("read_embedding_runs", label=label).to_pylist()}

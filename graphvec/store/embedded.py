@@ -133,6 +133,12 @@ class EmbeddedStore(Store):
                              "context": pa.array([], pa.list_(pa.float32())), "run": pa.array([], pa.string())})
         return self.read("read_embeddings", **ids)
 
+    def read_vector(self, label: str, key: str, value) -> dict | None:
+        if not self.counts().get(vector_table(label)):
+            return None
+        rows = self.read("read_node_vector", {"key": value}, **self._vector_ids(label, key)).to_pylist()
+        return rows[0] if rows else None
+
     def vector_runs(self, label: str) -> dict:
         if not self.counts().get(vector_table(label)):
             return {}

@@ -1,0 +1,3 @@
+// Removes every PREDICTED relationship (before a rebuild).
+// params: none
+MATCH (:Document)-[r:PREDICTED]->(:Label) DELETE r

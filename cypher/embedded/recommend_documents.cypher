@@ -1,0 +1,13 @@
+// Documents that lack a label but are closest to it (exact cosine between document and label
+// vectors of a bipartite embedding), with their current labels.
+// params: name, k
+MATCH (l:Label {name: $name})
+MATCH (d:Document) WHERE NOT EXISTS { MATCH (d)-[:HAS_LABEL]->(l) }
+MATCH (w:DocumentEmbedding {key: d.id})
+MATCH (v:LabelEmbedding {key: $name})
+WITH d, array_cosine_similarity(v.embedding, w.embedding) AS score
+ORDER BY score DESC, d.id
+LIMIT $k
+OPTIONAL MATCH (d)-[:HAS_LABEL]->(o:Label)
+RETURN d.id AS id, d.title AS title, score, list_sort(collect(o.name)) AS labels
+ORDER BY score DESC, id

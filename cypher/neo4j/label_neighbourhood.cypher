@@ -1,0 +1,15 @@
+// For one label, what the graph says and what the embedding says, one row per neighbour:
+// kind 'co-occurrence' (top-k by shared documents, score = count) and kind 'embedding'
+// (top-k by cosine, from the label vector index); a neighbour listed by both shows what the
+// embedding confirms.
+// params: name, k
+MATCH (l:Label {name: $name})-[c:CO_OCCURS]-(m:Label)
+WITH m, c.count AS score ORDER BY score DESC, m.name LIMIT $k
+RETURN 'co-occurrence' AS kind, m.name AS name, toFloat(score) AS score, m.df AS df
+UNION ALL
+MATCH (l:Label {name: $name})
+CALL db.index.vector.queryNodes('embedding_Label', $k + 1, l.embedding) YIELD node AS m, score
+WITH l, m, 2 * score - 1 AS score
+WHERE m <> l
+WITH m, score ORDER BY score DESC, m.name LIMIT $k
+RETURN 'embedding' AS kind, m.name AS name, toFloat(score) AS score, m.df AS df

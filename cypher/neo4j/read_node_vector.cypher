@@ -1,0 +1,4 @@
+// One node's vector and context vector, if it has them.
+// params: key
+MATCH (n:{{label}} {{{key}}: $key}) WHERE n.embedding IS NOT NULL
+RETURN n.embedding AS embedding, n.context_embedding AS context, n.embedding_run AS run

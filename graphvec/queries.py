@@ -1,0 +1,176 @@
+"""What analysts ask of the stored vectors: neighbours, recommendations, predicted links, analogies.
+
+Each function runs one of the query files in `cypher/<dialect>/` (the same text an analyst can
+paste into Neo4j Browser or run with `graphvec query`) and returns plain rows; the CLI only
+prints them.  Names that do not exist get a "did you mean" error, and nodes that exist without a
+vector get an error that says why they have none.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+
+from .errors import GraphvecError
+from .projection import DEFAULT_NODE_KEYS
+from .store import Store
+
+
+def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False) -> list[dict]:
+    """Nearest labels to a label (with co-occurrence count and df), or documents to a document."""
+    _positive(k)
+    if document:
+        _require_vector(store, "Document", name)
+        return _rows(store, "similar_documents", id=name, k=k)
+    _require_vector(store, "Label", name)
+    return _rows(store, "similar_labels", name=name, k=k)
+
+
+def recommend(store: Store, document_id: str, k: int = 5) -> dict:
+    """Labels a document lacks, best first (the stored PREDICTED relationships), and those it has."""
+    _positive(k)
+    _require_node(store, "Document", document_id)
+    has = _rows(store, "document_labels", id=document_id)
+    if not store.counts().get("PREDICTED"):
+        raise GraphvecError("no recommendations stored yet: run 'graphvec embed' with a projection that includes Label "
+                            "(for example --projection bipartite)")
+    rows = _rows(store, "recommend_labels", id=document_id, k=k)
+    if not rows:
+        reason = ("it has no labels to recommend from" if not has
+                  else "none of its labels has a vector, or it was added after the latest run: run 'graphvec embed' again")
+        raise GraphvecError(f"document {document_id!r} has no recommendations: {reason}")
+    stored_k = int(store.meta().get("predicted_k", len(rows)))
+    return {"document": document_id, "has": has, "recommended": rows,
+            "note": f"only the top {stored_k} are stored; run 'graphvec embed --predict-k {k}' for more" if k > stored_k else None}
+
+
+def recommend_documents(store: Store, label: str, k: int = 10) -> list[dict]:
+    """Documents without `label` whose vectors are closest to it."""
+    _positive(k)
+    _require_vector(store, "Label", label)
+    if not store.counts().get("DocumentEmbedding") and not _has_vectors(store, "Document"):
+        raise GraphvecError("documents have no vectors: embed with --projection bipartite (documents and labels)")
+    return _rows(store, "recommend_documents", name=label, k=k)
+
+
+def predicted_links(store: Store, k: int = 20, *, graph: bool = False) -> list[dict]:
+    """The most similar not-yet-connected pairs of labels (or of a generic graph's nodes)."""
+    _positive(k)
+    if not store.counts().get("SIMILAR"):
+        raise GraphvecError("no SIMILAR relationships yet: run 'graphvec embed' first")
+    return _rows(store, "predicted_node_links" if graph else "predicted_links", k=k)
+
+
+def label_neighbourhood(store: Store, name: str, k: int = 10) -> dict:
+    """A label's co-occurrence neighbours and embedding neighbours, side by side."""
+    _positive(k)
+    _require_vector(store, "Label", name)
+    rows = _rows(store, "label_neighbourhood", name=name, k=k)
+    cooccurring = [r for r in rows if r["kind"] == "co-occurrence"]
+    embedded = [r for r in rows if r["kind"] == "embedding"]
+    both = sorted({r["name"] for r in cooccurring} & {r["name"] for r in embedded})
+    return {"label": name, "cooccurrence": cooccurring, "embedding": embedded, "in_both": both}
+
+
+def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str = "Label") -> list[dict]:
+    """Nodes nearest to a − b + c (unit vectors, cosine; a, b and c themselves excluded)."""
+    _positive(k)
+    key = DEFAULT_NODE_KEYS.get(label, "id")
+    for name in (a, b, c):
+        _require_vector(store, label, name)
+    table = store.read_vectors(label, key)
+    keys = [str(x) for x in table.column("key").to_pylist()]
+    unit = _unit(np.array(table.column("embedding").to_pylist(), dtype=np.float32))
+    where = {name: i for i, name in enumerate(keys)}
+    target = _unit((unit[where[a]] - unit[where[b]] + unit[where[c]])[None, :])[0]
+    scores = unit @ target
+    scores[[where[a], where[b], where[c]]] = -np.inf
+    order = np.lexsort((np.array(keys), -scores))[:k]
+    return [{"name": keys[i], "score": float(scores[i])} for i in order if np.isfinite(scores[i])]
+
+
+def run_query(store: Store, path: str | Path, params: dict | None = None) -> list[dict]:
+    """Run any Cypher file with parameters (values as parameters, never spliced into the text)."""
+    path = Path(path)
+    if not path.is_file():
+        raise GraphvecError(f"{path}: no such query file")
+    text = path.read_text(encoding="utf-8")
+    if "{{" in text:
+        raise GraphvecError(f"{path}: this file has {{{{…}}}} placeholders that graphvec fills itself; it is not for 'graphvec query'")
+    return store.run_text(text, params or {}).to_pylist()
+
+
+def parse_params(pairs: list[str]) -> dict:
+    """`-p name=value` pairs; integers and floats become numbers (so `-p k=5` works as LIMIT $k)."""
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise GraphvecError(f"parameter {pair!r}: write it as name=value")
+        params[name.strip()] = _number_or_text(value)
+    return params
+
+
+# -- checks and reasons --------------------------------------------------------------------
+
+def _rows(store: Store, query_file: str, /, **params) -> list[dict]:
+    return store.read(query_file, params).to_pylist()
+
+
+def _positive(k: int) -> None:
+    if k < 1:
+        raise GraphvecError(f"-k must be at least 1, not {k}")
+
+
+def _number_or_text(value: str):
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+
+def _has_vectors(store: Store, label: str) -> bool:
+    return bool(store.vector_runs(label))
+
+
+def _require_node(store: Store, label: str, name: str) -> None:
+    counts = store.counts()
+    if not counts.get(label):
+        raise GraphvecError(f"{store.location}: the store has no {label} nodes")
+    key = DEFAULT_NODE_KEYS.get(label, "id")
+    if store.read("find_node", {"key": name}, label=label, key=key).num_rows:
+        return
+    message = f"no {label} with {key} {name!r}"
+    if label == "Label":
+        names = store.read("read_labels").column("name").to_pylist()
+        close = difflib.get_close_matches(name, names, n=5, cutoff=0.6)
+        close = close or sorted(n for n in names if name.lower() in n.lower())[:5]
+        if close:
+            message += f"; did you mean {', '.join(close)}?"
+    raise GraphvecError(message)
+
+
+def _require_vector(store: Store, label: str, name: str) -> None:
+    """The node exists and has a vector; otherwise say which of the two fails, and why."""
+    _require_node(store, label, name)
+    key = DEFAULT_NODE_KEYS.get(label, "id")
+    if store.read_vector(label, key, name) is not None:
+        return
+    if not _has_vectors(store, label):
+        raise GraphvecError(f"{label} nodes have no vectors yet: run 'graphvec embed' with a projection that includes {label}")
+    from .writeback import embedding_status
+
+    status = embedding_status(store)
+    if status.get("stale"):
+        why = "it was probably added after the latest run (the graph changed since): run 'graphvec embed' again"
+    else:
+        why = "no walk reached it in the latest run (it has no relationships in the projection, or its label was below min_df)"
+    raise GraphvecError(f"{label} {name!r} has no vector: {why}")

@@ -1,0 +1,214 @@
+"""The analyst's queries on a real embedded store holding the robotics corpus, embedded once per module.
+
+Every query file in cypher/embedded is executed here and compared with an independent numpy
+computation over the stored vectors, or with the rows the Python API returns.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from graphvec import queries
+from graphvec.cypher import cypher_dir
+from graphvec.errors import GraphvecError
+from graphvec.ingest import ingest_documents
+from graphvec.pipeline import embed
+from graphvec.plot import plot_vectors
+from graphvec.projection import PRESETS
+from graphvec.sources import read_documents
+from graphvec.store import open_store
+from graphvec.train import TrainParams
+from graphvec.walks import WalkParams
+
+from .conftest import ROBOTICS, run_cli
+
+QUERIES = cypher_dir() / "embedded"
+
+
+@pytest.fixture(scope="module")
+def robotics(tmp_path_factory):
+    path = tmp_path_factory.mktemp("queries") / "robotics.lbug"
+    with open_store(str(path)) as store:
+        ingest_documents(store, read_documents(ROBOTICS, label_sep=" "))
+        embed(store, PRESETS["bipartite"], WalkParams(40, 5, 1.0, 1.0, 7), "deepwalk",
+              TrainParams(dimensions=32, window=5, epochs=2, workers=1, seed=7), top_k=5, predict_k=8)
+    return path
+
+
+@pytest.fixture
+def store(robotics):
+    with open_store(str(robotics), read_only=True) as opened:
+        yield opened
+
+
+def vectors(store, label, key):
+    table = store.read_vectors(label, key)
+    keys = [str(k) for k in table.column("key").to_pylist()]
+    return (keys, np.array(table.column("embedding").to_pylist(), np.float32),
+            np.array(table.column("context").to_pylist(), np.float32))
+
+
+def unit(matrix):
+    return matrix / np.linalg.norm(matrix, axis=-1, keepdims=True)
+
+
+def labels_of(store):
+    pairs = store.read("read_has_label").to_pylist()
+    has = {}
+    for row in pairs:
+        has.setdefault(str(row["doc"]), set()).add(row["label"])
+    return has
+
+
+def test_neighbours_of_a_label_agree_with_a_brute_force_ranking(store):
+    keys, matrix, _ = vectors(store, "Label", "name")
+    rows = queries.neighbours(store, "arduino", k=10)
+    sims = unit(matrix) @ unit(matrix[keys.index("arduino")])
+    sims[keys.index("arduino")] = -np.inf
+    expected = np.sort(sims)[::-1][:10]
+    assert np.allclose([r["score"] for r in rows], expected, atol=1e-5)
+    assert [r["name"] for r in rows][:3] == [keys[i] for i in np.argsort(-sims, kind="stable")[:3]]
+    cooccurs = {(r["a"], r["b"]): r["count"] for r in store.read("read_cooccurs").to_pylist()}
+    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
+    for row in rows:
+        assert row["cooccurrence"] == cooccurs.get(("arduino", row["name"]), cooccurs.get((row["name"], "arduino"), 0))
+        assert row["df"] == df[row["name"]]
+
+
+def test_document_neighbours_agree_with_a_brute_force_ranking(store):
+    keys, matrix, _ = vectors(store, "Document", "id")
+    rows = queries.neighbours(store, "1", k=5, document=True)
+    sims = unit(matrix) @ unit(matrix[keys.index("1")])
+    sims[keys.index("1")] = -np.inf
+    assert np.allclose([r["score"] for r in rows], np.sort(sims)[::-1][:5], atol=1e-5)
+    has = labels_of(store)
+    assert all(sorted(has.get(r["id"], ())) == r["labels"] for r in rows)
+
+
+def test_recommendations_never_repeat_a_documents_labels_and_match_numpy(store):
+    overlap = store.run_text("MATCH (d:Document)-[:PREDICTED]->(l:Label) WHERE EXISTS { MATCH (d)-[:HAS_LABEL]->(l) } "
+                             "RETURN count(*) AS n").to_pylist()[0]["n"]
+    assert overlap == 0
+    assert store.counts()["PREDICTED"] == 2771 * 8
+    keys, embedding, context = vectors(store, "Label", "name")
+    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
+    has = labels_of(store)
+    for doc in ("1", "20", "7068"):
+        result = queries.recommend(store, doc, k=5)
+        assert {r["name"] for r in result["has"]} == has[doc]
+        names = [r["name"] for r in result["recommended"]]
+        assert not set(names) & has[doc] and [r["rank"] for r in result["recommended"]] == [1, 2, 3, 4, 5]
+        mine = np.array([keys.index(n) for n in has[doc]])
+        score = np.log([df[k] for k in keys]) + embedding[mine].sum(0) @ context.T
+        score[mine] = -np.inf
+        assert names == [keys[i] for i in np.argsort(-score, kind="stable")[:5]]
+        assert np.allclose([r["score"] for r in result["recommended"]], np.sort(score)[::-1][:5], atol=1e-4)
+    assert "only the top 8" in queries.recommend(store, "1", k=9)["note"]
+
+
+def test_documents_recommended_for_a_label_lack_it_and_are_the_closest(store):
+    rows = queries.recommend_documents(store, "quadcopter", k=5)
+    keys, matrix, _ = vectors(store, "Document", "id")
+    label_keys, label_matrix, _ = vectors(store, "Label", "name")
+    has = labels_of(store)
+    sims = unit(matrix) @ unit(label_matrix[label_keys.index("quadcopter")])
+    sims[[i for i, k in enumerate(keys) if "quadcopter" in has.get(k, ())]] = -np.inf
+    assert all("quadcopter" not in r["labels"] for r in rows)
+    assert np.allclose([r["score"] for r in rows], np.sort(sims)[::-1][:5], atol=1e-5)
+
+
+def test_predicted_links_are_unconnected_pairs_from_similar(store):
+    rows = queries.predicted_links(store, k=15)
+    cooccurring = {frozenset((r["a"], r["b"])) for r in store.read("read_cooccurs").to_pylist()}
+    similar = {}
+    for r in store.read("read_similar", label="Label", key="name").to_pylist():
+        pair = frozenset((r["a"], r["b"]))
+        similar[pair] = max(similar.get(pair, -1.0), r["score"])
+    candidates = sorted((s for p, s in similar.items() if p not in cooccurring), reverse=True)[:15]
+    assert len(rows) == 15 and all(r["source"] < r["target"] for r in rows)
+    assert not {frozenset((r["source"], r["target"])) for r in rows} & cooccurring
+    assert np.allclose([r["score"] for r in rows], candidates, atol=1e-6)
+
+
+def test_label_neighbourhood_puts_graph_and_embedding_side_by_side(store):
+    data = queries.label_neighbourhood(store, "arduino", k=5)
+    counts = sorted(((r["count"], r["b"] if r["a"] == "arduino" else r["a"]) for r in store.read("read_cooccurs").to_pylist()
+                     if "arduino" in (r["a"], r["b"])), key=lambda t: (-t[0], t[1]))[:5]
+    assert [(int(r["score"]), r["name"]) for r in data["cooccurrence"]] == counts
+    assert [r["name"] for r in data["embedding"]] == [r["name"] for r in queries.neighbours(store, "arduino", k=5)]
+    assert set(data["in_both"]) == {r["name"] for r in data["cooccurrence"]} & {r["name"] for r in data["embedding"]}
+
+
+@pytest.mark.parametrize("file, params, api", [
+    ("similar_labels", {"name": "pid", "k": 5}, lambda s: queries.neighbours(s, "pid", 5)),
+    ("similar_documents", {"id": "20", "k": 4}, lambda s: queries.neighbours(s, "20", 4, document=True)),
+    ("recommend_labels", {"id": "20", "k": 3}, lambda s: queries.recommend(s, "20", 3)["recommended"]),
+    ("recommend_documents", {"name": "pid", "k": 4}, lambda s: queries.recommend_documents(s, "pid", 4)),
+    ("predicted_links", {"k": 6}, lambda s: queries.predicted_links(s, 6)),
+    ("document_labels", {"id": "20"}, lambda s: queries.recommend(s, "20", 3)["has"]),
+])
+def test_each_query_file_returns_what_the_python_api_returns(store, file, params, api):
+    rows = queries.run_query(store, QUERIES / f"{file}.cypher", params)
+    assert rows and rows == api(store)
+
+
+def test_every_user_facing_query_file_is_covered_here():
+    covered = {"similar_labels", "similar_documents", "recommend_labels", "recommend_documents", "predicted_links",
+               "label_neighbourhood", "document_labels"}
+    assert covered <= {p.stem for p in QUERIES.glob("*.cypher")}
+
+
+def test_analogy_leaves_out_its_inputs_and_ranks_by_cosine(store):
+    rows = queries.analogy(store, "arduino", "motor", "sensors", k=5)
+    keys, matrix, _ = vectors(store, "Label", "name")
+    u = unit(matrix)
+    target = unit(u[keys.index("arduino")] - u[keys.index("motor")] + u[keys.index("sensors")])
+    sims = u @ target
+    sims[[keys.index(n) for n in ("arduino", "motor", "sensors")]] = -np.inf
+    assert [r["name"] for r in rows] == [keys[i] for i in np.argsort(-sims, kind="stable")[:5]]
+
+
+def test_plot_writes_a_png_map(store, tmp_path):
+    out = tmp_path / "map.png"
+    data = plot_vectors(store, "Label", out, names=10)
+    header = out.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert (width, height) == (1440, 1200) and out.stat().st_size > 50_000
+    assert data["nodes"] == 231 and data["communities"] >= 2 and data["named"][0] == "mobile-robot"  # 295 documents + 131 co-occurring labels: the most relationships
+
+
+def test_unknown_names_suggest_close_ones_and_exit_non_zero(robotics):
+    result = run_cli("--store", str(robotics), "neighbours", "quadcoptr")
+    assert result.returncode == 2 and "did you mean quadcopter" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("--store", str(robotics), "recommend", "no-such-document")
+    assert result.returncode == 2 and "no Document with id 'no-such-document'" in result.stderr
+    result = run_cli("--store", str(robotics), "analogy", "arduino", "motorr", "sensors")
+    assert result.returncode == 2 and "did you mean motor" in result.stderr
+
+
+def test_a_node_without_a_vector_says_why(robotics, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.lbug"
+    shutil.copy(robotics, copy)
+    with open_store(str(copy)) as store:
+        store.run_text("CREATE (:Label {name: 'brand-new', df: 0})")
+        with pytest.raises(GraphvecError, match="'brand-new' has no vector: it was probably added after the latest run"):
+            queries.neighbours(store, "brand-new")
+
+
+def test_cli_commands_print_json_rows(robotics):
+    commands = [["neighbours", "arduino", "-k", "2"], ["neighbours", "--document", "20", "-k", "2"],
+                ["recommend", "20", "-k", "2"], ["recommend", "--label", "pid", "-k", "2"], ["links", "-k", "2"],
+                ["neighbourhood", "pid", "-k", "2"], ["analogy", "arduino", "motor", "sensors", "-k", "2"],
+                ["query", str(QUERIES / "similar_labels.cypher"), "-p", "name=pid", "-p", "k=2"]]
+    for command in commands:
+        result = run_cli("--store", str(robotics), "--json", *command)
+        assert result.returncode == 0, (command, result.stderr)
+        data = json.loads(result.stdout)
+        rows = data.get("rows") or data.get("recommended") or data.get("embedding")
+        assert rows and len(rows) == 2, command
