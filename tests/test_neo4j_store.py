@@ -162,3 +162,44 @@ def test_write_back_sends_vectors_in_batches_then_similar_then_the_vector_index(
     assert len(similar_rows) == n * 3 and all(r["a"] != r["b"] for r in similar_rows)
     runs = [p["rows"][0]["status"] for name, p, _ in sent if name == "upsert_run"]
     assert runs[0] == "writing" and runs[-1] == "complete"
+
+
+class AnsweringDriver(RecordingDriver):
+    """A RecordingDriver that answers reads whose text contains a marker with the given rows."""
+
+    def __init__(self, answers: dict[str, list[dict]]):
+        super().__init__()
+        self.answers = answers
+
+    def execute_query(self, query, parameters=None, database_=None, **_):
+        self.sent.append((query, dict(parameters or {}), "auto"))
+        for marker, rows in self.answers.items():
+            if marker in query:
+                keys = list(rows[0]) if rows else []
+                return [dict(row) for row in rows], None, keys
+        keys = re.findall(r"\bAS (\w+)", query.split("RETURN")[-1]) if "RETURN" in query else []
+        return [], None, keys
+
+
+def test_predicted_labels_are_sent_after_the_old_ones_are_deleted_and_skip_existing_labels():
+    from graphvec.writeback import write_predictions
+
+    labels = [{"name": n, "df": df} for n, df in (("a", 5), ("b", 3), ("c", 1), ("d", 8))]
+    pairs = [{"doc": "d1", "label": "a"}, {"doc": "d1", "label": "b"}, {"doc": "d2", "label": "c"}]
+    vectors = [{"key": n, "embedding": [float(i), 1.0], "context": [1.0, float(i)], "run": "r"} for i, n in enumerate("abcd")]
+    driver = AnsweringDriver({"RETURN l.name AS name, l.df AS df": labels, "RETURN d.id AS doc": pairs,
+                              "n.embedding AS embedding": vectors,
+                              "MATCH (n) RETURN labels(n)": [{"kind": "Label", "n": 4}]})
+    report = write_predictions(Neo4jStore(driver, "neo4j://example:7687"), "run1", k=2)
+    names = [q for q, _, _ in driver.sent]
+    delete = next(i for i, q in enumerate(names) if "PREDICTED" in q and "DELETE r" in q)
+    create = next(i for i, q in enumerate(names) if "MERGE (d)-[r:PREDICTED]->(l)" in q)
+    assert delete < create and driver.sent[delete][2] == "autocommit"
+    rows = driver.sent[create][1]["rows"]
+    assert report == {"documents": 2, "relationships": 4, "k": 2, "method": "pmi"}
+    by_doc = {}
+    for row in rows:
+        by_doc.setdefault(row["a"], []).append(row)
+    assert [r["b"] for r in by_doc["d1"]] == ["d", "c"]  # a and b are d1's own labels
+    assert "c" not in [r["b"] for r in by_doc["d2"]] and [r["rank"] for r in by_doc["d2"]] == [1, 2]
+    assert all(r["run"] == "run1" for r in rows)
