@@ -212,3 +212,10 @@ def test_cli_commands_print_json_rows(robotics):
         data = json.loads(result.stdout)
         rows = data.get("rows") or data.get("recommended") or data.get("embedding")
         assert rows and len(rows) == 2, command
+
+
+def test_a_query_file_for_the_other_dialect_fails_in_one_line(robotics):
+    result = run_cli("--store", str(robotics), "query", str(cypher_dir() / "neo4j" / "similar_labels.cypher"),
+                     "-p", "name=pid", "-p", "k=3")
+    assert result.returncode == 2 and result.stderr.startswith("error: query failed")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -56,7 +56,7 @@ class EmbeddedStore(Store):
         try:
             return self._rows(text, params)
         except RuntimeError as exc:
-            raise GraphvecError(f"query failed: {exc}") from None
+            raise GraphvecError(f"query failed: {' '.join(str(exc).split())}") from None
 
     def _run_statement(self, text: str) -> None:
         self._execute(text)

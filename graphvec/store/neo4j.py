@@ -55,7 +55,7 @@ class Neo4jStore(Store):
         try:
             return self._run(text, params)
         except Exception as exc:
-            raise GraphvecError(f"query failed: {exc}") from None
+            raise GraphvecError(f"query failed: {' '.join(str(exc).split())}") from None
 
     def _run_statement(self, text: str) -> None:
         self._run(text)
