@@ -90,6 +90,21 @@ def _update(gradient, source, target, g):
         target[k] += g * source[k]
 
 
+@njit(inline="always", fastmath=True)
+def _learn(source, gradient, centre, state, n_nodes, neg_prob, neg_alias, negative, alpha, sigmoid, w_out):
+    """One positive and `negative` negative targets for one input row (a context row in
+    skip-gram, the context mean in CBOW): accumulates the input's gradient, updates the targets'
+    output rows, and returns the advanced random state."""
+    for d in range(negative + 1):
+        target, label, state = _target(d, centre, state, n_nodes, neg_prob, neg_alias)
+        if target < 0:
+            continue
+        row_out = w_out[target]
+        g = np.float32(_gradient(_dot(source, row_out), label, alpha, sigmoid))
+        _update(gradient, source, row_out, g)
+    return state
+
+
 @njit(parallel=True, nogil=True, fastmath=True, cache=True)
 def train_segment(walks, first_row, last_row, w_in, w_out, neg_prob, neg_alias, keep, window, negative, alpha_start,
                   alpha_end, skipgram, seed, n_chunks, sigmoid=_SIGMOID):
@@ -136,13 +151,8 @@ def train_segment(walks, first_row, last_row, w_in, w_out, neg_prob, neg_alias, 
                             continue
                         source = w_in[sentence[c]]
                         gradient[:] = 0.0
-                        for d in range(negative + 1):
-                            target, label, state = _target(d, centre, state, n_nodes, neg_prob, neg_alias)
-                            if target < 0:
-                                continue
-                            row_out = w_out[target]
-                            g = np.float32(_gradient(_dot(source, row_out), label, alpha, sigmoid))
-                            _update(gradient, source, row_out, g)
+                        state = _learn(source, gradient, centre, state, n_nodes, neg_prob, neg_alias, negative, alpha,
+                                       sigmoid, w_out)
                         for k in range(dimensions):
                             source[k] += gradient[k]
                 else:  # CBOW: the mean of the context predicts the centre
@@ -159,13 +169,8 @@ def train_segment(walks, first_row, last_row, w_in, w_out, neg_prob, neg_alias, 
                         continue
                     for k in range(dimensions):
                         hidden[k] /= n_context
-                    for d in range(negative + 1):
-                        target, label, state = _target(d, centre, state, n_nodes, neg_prob, neg_alias)
-                        if target < 0:
-                            continue
-                        row_out = w_out[target]
-                        g = np.float32(_gradient(_dot(hidden, row_out), label, alpha, sigmoid))
-                        _update(gradient, hidden, row_out, g)
+                    state = _learn(hidden, gradient, centre, state, n_nodes, neg_prob, neg_alias, negative, alpha, sigmoid,
+                                   w_out)
                     for c in range(start, stop):
                         if c != position:
                             for k in range(dimensions):
