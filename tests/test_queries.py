@@ -219,3 +219,25 @@ def test_a_query_file_for_the_other_dialect_fails_in_one_line(robotics):
                      "-p", "name=pid", "-p", "k=3")
     assert result.returncode == 2 and result.stderr.startswith("error: query failed")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_the_holdout_protocol_hides_one_label_and_ranks_it_among_missing_labels():
+    import scipy.sparse as sp
+
+    from graphvec.recommend import LabelModel, cooccurrence_counts, hide_labels, rank_hidden
+
+    # 0 and 1 always appear together; label 2 is the most popular; label 3 stands alone
+    rows = [[0, 1]] * 10 + [[0, 1, 2]] + [[2]] * 12 + [[3]]
+    x = sp.csr_matrix((np.ones(sum(map(len, rows)), np.float32),
+                       ([d for d, r in enumerate(rows) for _ in r], [label for r in rows for label in r])), shape=(24, 4))
+    kept, docs, hidden = hide_labels(x, 0.5, seed=3)
+    assert len(docs) == 6 and set(docs) <= set(range(11))  # half of the documents with two or more labels
+    assert kept.nnz == x.nnz - 6 and all(x[d, h] == 1 and kept[d, h] == 0 for d, h in zip(docs, hidden))
+    model = LabelModel(np.asarray(kept.sum(0)).ravel(), cooccurrence=cooccurrence_counts(kept))
+    by_count = rank_hidden(kept, docs, hidden, model, "cooccurrence")
+    by_popularity = rank_hidden(kept, docs, hidden, model, "popularity")
+    pairs = [(rows[d], h) for d, h in zip(docs, hidden)]
+    # co-occurrence finds the partner (0 <-> 1) first wherever the document kept it
+    expected_first = sum(1 for labels, h in pairs if h in (0, 1) and {0, 1} - {h} <= set(labels))
+    assert expected_first >= 5 and by_count["hits@1"] == expected_first / 6
+    assert by_popularity["hits@1"] < by_count["hits@1"] and by_count["mrr"] <= 1.0
