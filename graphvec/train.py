@@ -71,6 +71,8 @@ class TrainParams:
         for name, value in (("--dimensions", self.dimensions), ("--window", self.window), ("--epochs", self.epochs)):
             if value < 1:
                 raise GraphvecError(f"{name} must be at least 1, not {value}")
+        if not 0 <= self.sample < 1:
+            raise GraphvecError(f"--sample must be in [0, 1), not {self.sample}")
         if self.negative < 1:
             raise GraphvecError(f"--negative must be at least 1, not {self.negative}")
         if not 0 < self.min_learning_rate <= self.learning_rate:
@@ -78,6 +80,17 @@ class TrainParams:
         if self.timeout_s is not None and self.timeout_s <= 0:
             raise GraphvecError("--timeout must be positive")
         return self
+
+
+def default_sample(node_labels) -> float:
+    """Down-sampling threshold when the user gives none: none at all when labels are embedded.
+
+    word2vec's down-sampling drops tokens of frequent nodes, so e(l)·c(L) underestimates how
+    often a popular label L follows l by the share of L's tokens dropped.  Label recommendation's
+    naive-Bayes score (graphvec.scoring) reads e·c as PMI, and measured with `graphvec evaluate
+    label-recommendation` the bias costs it its lead over co-occurrence counting on every Stack
+    Exchange corpus (README, "Evaluation").  Generic graphs keep GDS's and gensim's 0.001."""
+    return 0.0 if "Label" in tuple(node_labels) else 0.001
 
 
 @dataclass

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from .errors import GraphvecError
 from .projection import Projection
-from .recommend import LabelModel, top_labels
+from .scoring import LabelModel, top_labels
 from .similarity import EXACT_LIMIT, top_k
 from .store import Store, WriteStep
 from .train import Vectors
@@ -145,7 +145,7 @@ def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id
 def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") -> dict:
     """(:Document)-[:PREDICTED {score, rank, run}]->(:Label): each document's top-k missing labels.
 
-    Scored by graphvec.recommend from the stored label vectors and the documents' current labels,
+    Scored by graphvec.scoring from the stored label vectors and the documents' current labels,
     so every document with at least one label gets recommendations, whether or not documents were
     in the projection.  A rebuild deletes the old PREDICTED first, like SIMILAR.
     """

@@ -224,7 +224,7 @@ def test_a_query_file_for_the_other_dialect_fails_in_one_line(robotics):
 def test_the_holdout_protocol_hides_one_label_and_ranks_it_among_missing_labels():
     import scipy.sparse as sp
 
-    from graphvec.recommend import LabelModel, cooccurrence_counts, hide_labels, rank_hidden
+    from graphvec.scoring import LabelModel, cooccurrence_counts, hide_labels, rank_hidden
 
     # 0 and 1 always appear together; label 2 is the most popular; label 3 stands alone
     rows = [[0, 1]] * 10 + [[0, 1, 2]] + [[2]] * 12 + [[3]]

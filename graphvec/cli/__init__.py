@@ -31,9 +31,11 @@ from . import inspect as _inspect  # noqa: E402,F401
 from . import walk as _walk  # noqa: E402,F401
 from . import embed as _embed  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
+from . import evaluate as _evaluate  # noqa: E402
 
 
 app.add_typer(_ingest.app, name="ingest")
+app.add_typer(_evaluate.app, name="evaluate")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from ..errors import GraphvecError
 from ..pipeline import embed as run_embed
 from ..pipeline import load_walks, projection_for, train_from_walks
 from ..store import open_store
-from ..train import TrainParams, Vectors
+from ..train import TrainParams, Vectors, default_sample
 from ..writeback import write_back
 from . import app
 from .inspect import _P, spec_from_options
@@ -41,6 +41,8 @@ def train_options():
         epochs=typer.Option(1, "--epochs", help="iterations over the walks"),
         learning_rate=typer.Option(0.025, "--learning-rate", help="initialLearningRate, decays linearly to --min-learning-rate"),
         min_learning_rate=typer.Option(0.0001, "--min-learning-rate"),
+        sample=typer.Option(None, "--sample", help="positiveSamplingFactor: down-sampling threshold of frequent nodes "
+                            "(default: 0 when Label nodes are embedded, else 0.001)."),
         model=typer.Option("skipgram", "--model", help="skipgram, or cbow (faster, weaker on rare nodes)"),
         timeout=typer.Option(None, "--timeout", help="Stop training after this long (30m, 2h) and keep what was learned."),
         feeding=typer.Option("iterable", "--feeding", help="With --trainer gensim: how walks reach it, iterable (default) or corpus_file."),
@@ -52,8 +54,9 @@ _T = train_options()
 
 
 def _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, seed, workers,
-                  trainer="numba"):
-    return TrainParams(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model=model, seed=seed,
+                  trainer, sample, node_labels):
+    sample = default_sample(node_labels) if sample is None else sample
+    return TrainParams(dimensions, window, negative, epochs, learning_rate, min_learning_rate, sample=sample, model=model, seed=seed,
                        workers=workers, timeout_s=parse_duration(timeout), feeding=feeding, trainer=trainer).validate()
 
 
@@ -66,6 +69,7 @@ def embed(
     dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
     learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
     timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
+    sample: Optional[float] = _T["sample"],
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
     predict_k: int = typer.Option(10, "--predict-k", help="PREDICTED labels per document, when labels are embedded (0: none)"),
     keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file."),
@@ -79,9 +83,9 @@ def embed(
     """
     output = ctx.obj["output"]
     walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor, seed).validate()
-    train_params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout,
-                                 feeding, seed, workers, trainer)
     spec = spec_from_options(preset, node_labels, relationships, directed, node_keys, min_df)
+    train_params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout,
+                                 feeding, seed, workers, trainer, sample, spec.node_labels)
     with open_store(ctx.obj["store"]) as store:
         data = run_embed(store, spec, walk_params, method, train_params, top_k=top_k, predict_k=predict_k, workers=workers, force=force,
                          use_cache=not no_cache, progress=lambda name, total, unit: output.progress(name, total, unit),
@@ -130,15 +134,16 @@ def train_command(
     dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
     learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
     timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
+    sample: Optional[float] = _T["sample"],
 ):
     """Train skip-gram vectors on a walk file; writes vectors.npz for 'graphvec write'.
 
     Example: graphvec train walks.npy --dimensions 128 --window 10 --output vectors.npz
     """
     output = ctx.obj["output"]
-    params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding,
-                           seed, workers, trainer)
     walk_matrix, walk_meta = load_walks(walks_path)
+    params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding,
+                           seed, workers, trainer, sample, walk_meta["spec"]["node_labels"])
     n_nodes = walk_meta["projection"]["nodes"]
     with output.progress("training", total=int((walk_matrix >= 0).sum()) * params.epochs, unit="tokens") as bar:
         vectors = train_from_walks(walk_matrix, walk_meta, n_nodes, params, on_tokens=bar.advance)

@@ -14,26 +14,53 @@ from .output import key_value_table
 app = typer.Typer(no_args_is_help=True, help="Load documents with labels, or a generic graph, into the store.")
 
 
+def document_options():
+    """How documents are read: shared by `ingest docs` and `evaluate label-recommendation`."""
+    return dict(
+        labels_field=typer.Option("tags", "--labels-field", help="Column/field holding the labels."),
+        label_sep=typer.Option(None, "--label-sep", help="Separator inside the labels field (default: any whitespace)."),
+        id_field=typer.Option("id", "--id-field"),
+        title_field=typer.Option("title", "--title-field", help="Use '' for none."),
+        fmt=typer.Option(None, "--format", help="csv or jsonl (default: from the extension)."),
+        encoding=typer.Option("utf-8", "--encoding"),
+        on_error=typer.Option("fail", "--on-error", help="fail: stop at the first bad record; skip: skip and count it."),
+    )
+
+
+def graph_options():
+    """How graph files are read: shared by `ingest graph` and `evaluate`."""
+    return dict(
+        weighted=typer.Option(False, "--weighted", help="Edge lists: read the third column as the weight."),
+        fmt=typer.Option(None, "--format", help="edgelist, adjlist or mat (default: from the extension)."),
+        aggregate=typer.Option("single", "--aggregate", help="Duplicate edges: single (keep first), sum, max, min."),
+        encoding=typer.Option("utf-8", "--encoding"),
+    )
+
+
+_D = document_options()
+_G = graph_options()
+
+
+def read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error) -> sources.Corpus:
+    return sources.read_documents(path, id_field=id_field, title_field=title_field or None, labels_field=labels_field,
+                                  label_sep=label_sep, encoding=encoding, fmt=fmt, on_error=on_error)
+
+
 @app.command("docs")
 def docs(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="CSV with a header row, or JSONL (one object per line)."),
-    labels_field: str = typer.Option("tags", "--labels-field", help="Column/field holding the labels."),
-    label_sep: Optional[str] = typer.Option(None, "--label-sep", help="Separator inside the labels field (default: any whitespace)."),
-    id_field: str = typer.Option("id", "--id-field"),
-    title_field: str = typer.Option("title", "--title-field", help="Use '' for none."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="csv or jsonl (default: from the extension)."),
-    encoding: str = typer.Option("utf-8", "--encoding"),
+    labels_field: str = _D["labels_field"], label_sep: Optional[str] = _D["label_sep"], id_field: str = _D["id_field"],
+    title_field: str = _D["title_field"], fmt: Optional[str] = _D["fmt"], encoding: str = _D["encoding"],
     min_df: int = typer.Option(1, "--min-df", help="Labels in fewer documents are kept but left out of CO_OCCURS and projections."),
-    on_error: str = typer.Option("fail", "--on-error", help="fail: stop at the first bad record; skip: skip and count it."),
+    on_error: str = _D["on_error"],
 ):
     """Ingest documents and their labels; recompute label df and CO_OCCURS {count, npmi}.
 
     Example: graphvec ingest docs datasets/robotics/robotics.csv --labels-field tags --label-sep " "
     """
     output = ctx.obj["output"]
-    corpus = sources.read_documents(path, id_field=id_field, title_field=title_field or None, labels_field=labels_field,
-                                    label_sep=label_sep, encoding=encoding, fmt=fmt, on_error=on_error)
+    corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
     with open_store(ctx.obj["store"]) as store, output.progress("writing", unit="rows") as bar:
         report = ingest.ingest_documents(store, corpus, min_df=min_df, progress=bar)
     _print_report(output, report)
@@ -43,11 +70,9 @@ def docs(
 def graph(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="Edge list 'u v [w]', adjacency list (.adjlist) or MATLAB .mat."),
-    weighted: bool = typer.Option(False, "--weighted", help="Edge lists: read the third column as the weight."),
+    weighted: bool = _G["weighted"],
     directed: bool = typer.Option(False, "--directed", help="Keep edge direction (default: undirected)."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="edgelist, adjlist or mat (default: from the extension)."),
-    aggregate: str = typer.Option("single", "--aggregate", help="Duplicate edges: single (keep first), sum, max, min."),
-    encoding: str = typer.Option("utf-8", "--encoding"),
+    fmt: Optional[str] = _G["fmt"], aggregate: str = _G["aggregate"], encoding: str = _G["encoding"],
 ):
     """Ingest a generic graph as (:Node {id, classes})-[:LINK {weight}]->(:Node).
 

@@ -1,0 +1,245 @@
+"""`graphvec evaluate link-prediction | node-classification | label-recommendation`.
+
+The files are read the way `ingest` reads them, vectors are learned in memory with `embed`'s
+walk and training options, and nothing is written to the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from .. import evaluate as protocols
+from .. import sources, walks
+from ..errors import GraphvecError
+from ..projection import build_csr
+from .embed import _T, _train_params
+from .ingest import _D, _G, read_documents
+from .output import key_value_table
+from .walk import _W
+
+app = typer.Typer(no_args_is_help=True, help="Measure vector quality with the protocols the literature uses.")
+
+_GRID = dict(
+    p_grid=typer.Option(None, "--p-grid", help="Comma-separated p values to search, e.g. 0.25,0.5,1,2,4 (selected on training data only)."),
+    q_grid=typer.Option(None, "--q-grid", help="Comma-separated q values to search."),
+)
+
+
+def _floats(text: Optional[str], option: str) -> list[float] | None:
+    if not text:
+        return None
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise GraphvecError(f"{option} takes comma-separated numbers, like 0.25,1,4; not {text!r}") from None
+    if not values:
+        raise GraphvecError(f"{option} is empty")
+    return values
+
+
+def _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window, negative,
+            epochs, learning_rate, min_learning_rate, model, trainer, sample, node_labels=("Node",)):
+    if method not in ("deepwalk", "node2vec"):
+        raise GraphvecError(f"--method must be deepwalk or node2vec, not {method!r}")
+    walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor, seed).validate()
+    train_params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, None, "iterable",
+                                 seed, workers, trainer, sample, node_labels)
+    settings = {"method": method, "seed": seed, "walk": asdict(walk_params),
+                "train": {k: v for k, v in asdict(train_params).items() if k not in ("timeout_s", "feeding", "workers")}}
+    return walk_params, train_params, settings
+
+
+class _Progress:
+    """One bar: over grid points when there is a grid, else over training tokens (rate and ETA).
+
+    It appears at the first progress, so an input error before any work prints only its line."""
+
+    def __init__(self, output, points: int | None, tokens: int):
+        self.points, self._output, self._tokens = points, output, tokens
+        self._cm = self._bar = None
+
+    def __enter__(self):
+        return self
+
+    def _advance(self, amount: float) -> None:
+        if self._bar is None:
+            self._cm = self._output.progress("grid points", total=self.points, unit="points") if self.points else \
+                self._output.progress("training", total=self._tokens, unit="tokens")
+            self._bar = self._cm.__enter__()
+        self._bar.advance(amount)
+
+    @property
+    def on_point(self):
+        return (lambda point: self._advance(1)) if self.points else None
+
+    @property
+    def on_tokens(self):
+        return None if self.points else self._advance
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc) if self._cm else False
+
+
+def _tokens(nodes: int, walk_params, train_params) -> int:
+    return nodes * walk_params.walks_per_node * walk_params.walk_length * train_params.epochs
+
+
+def _grid_table(points: list[dict], metrics: list[str], chosen: dict, select_on: str) -> Table:
+    table = Table(title=f"p/q grid (chosen by {select_on}, training data only)", title_justify="left")
+    for column in ["p", "q", *metrics, select_on]:
+        table.add_column(column, justify="right")
+    for point in points:
+        mark = " ←" if point is chosen or (point["p"], point["q"]) == (chosen["p"], chosen["q"]) else ""
+        table.add_row(f"{point['p']:g}", f"{point['q']:g}", *(f"{point[m]:.4f}" for m in metrics), f"{point[select_on]:.4f}{mark}")
+    return table
+
+
+@app.command("link-prediction")
+def link_prediction(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="Edge list 'u v [w]', adjacency list or .mat (read as undirected)."),
+    remove: float = typer.Option(0.5, "--remove", help="Share of edges removed and predicted (node2vec: 0.5)."),
+    p_grid: Optional[str] = _GRID["p_grid"], q_grid: Optional[str] = _GRID["q_grid"],
+    weighted: bool = _G["weighted"], fmt: Optional[str] = _G["fmt"], aggregate: str = _G["aggregate"], encoding: str = _G["encoding"],
+    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
+    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
+    workers: Optional[int] = _W["workers"],
+    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
+    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
+    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+):
+    """Link prediction as in node2vec §4.4: ROC-AUC and AP of Hadamard features, and the cosine AUC.
+
+    Example: graphvec evaluate link-prediction facebook_combined.txt -p 1 -q 1 --json
+    """
+    output = ctx.obj["output"]
+    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
+    ps, qs = _floats(p_grid, "--p-grid"), _floats(q_grid, "--q-grid")
+    src, dst, _, n, _ = protocols.graph_arrays(sources.read_graph(path, fmt=fmt, weighted=weighted, aggregate=aggregate,
+                                                                  encoding=encoding))
+    points = len(ps or [1]) * len(qs or [1]) if (ps or qs) else None
+    with _Progress(output, points, _tokens(n, walk_params, train_params)) as bar:
+        result = protocols.link_prediction(src, dst, n, walk_params, train_params, method=method, remove=remove, p_grid=ps,
+                                           q_grid=qs, workers=workers, on_point=bar.on_point, on_tokens=bar.on_tokens)
+    data = {"auc": result["auc"], "ap": result["ap"], "auc_cosine": result["auc_cosine"], "p": result["p"], "q": result["q"],
+            "file": str(path), **settings, "protocol": result["protocol"], "grid": result.get("grid")}
+
+    def render(console):
+        console.print(key_value_table(f"link prediction: {path}", {
+            "ROC-AUC (Hadamard + logistic regression)": data["auc"], "average precision": data["ap"],
+            "ROC-AUC (cosine)": data["auc_cosine"], "p, q": f"{data['p']:g}, {data['q']:g}", **data["protocol"]}))
+        if data["grid"]:
+            console.print(_grid_table(data["grid"], ["auc", "ap"], result, result["selected_on"]))
+
+    output.emit(data, render)
+
+
+@app.command("node-classification")
+def node_classification(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A .mat file with 'network' (adjacency) and 'group' (node × class)."),
+    train_ratio: float = typer.Option(0.5, "--train-ratio", help="Share of labelled nodes the classifier learns from."),
+    repeats: int = typer.Option(10, "--repeats", help="Random splits averaged."),
+    regularisation: str = typer.Option("auto", "--C", help="Inverse L2 strength of the logistic regression, or auto: chosen "
+                                       "from 0.1, 1, 10, 100 by cross-validation on the first split's labelled nodes."),
+    p_grid: Optional[str] = _GRID["p_grid"], q_grid: Optional[str] = _GRID["q_grid"],
+    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
+    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
+    workers: Optional[int] = _W["workers"],
+    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
+    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
+    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+):
+    """Multi-label node classification (DeepWalk / node2vec): Macro- and Micro-F1 over random splits.
+
+    Example: graphvec evaluate node-classification blogcatalog.mat --train-ratio 0.5 --repeats 10 --json
+    """
+    output = ctx.obj["output"]
+    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
+    if regularisation == "auto":
+        c_values = protocols.C_VALUES
+    else:
+        c_values = tuple(_floats(regularisation, "--C") or ())
+        if len(c_values) != 1 or not c_values[0] > 0:
+            raise GraphvecError(f"--C takes auto or one positive number, not {regularisation!r}")
+    ps, qs = _floats(p_grid, "--p-grid"), _floats(q_grid, "--q-grid")
+    edges = sources.read_graph(path)
+    src, dst, weight, n, classes = protocols.graph_arrays(edges)
+    if classes is None or classes.shape[1] == 0:
+        raise GraphvecError(f"{path}: no node classes ('group' matrix); node classification needs them")
+    graph = build_csr(src, dst, weight, n, directed=False)
+    points = len(ps or [1]) * len(qs or [1]) if (ps or qs) else None
+    with _Progress(output, points, _tokens(n, walk_params, train_params)) as bar:
+        result = protocols.node_classification(graph, classes, walk_params, train_params, method=method, train_ratio=train_ratio,
+                                               repeats=repeats, p_grid=ps, q_grid=qs, c_values=c_values, workers=workers,
+                                               on_point=bar.on_point, on_tokens=bar.on_tokens)
+    data = {"macro_f1": result["macro_f1"], "micro_f1": result["micro_f1"], "macro_f1_std": result["macro_f1_std"],
+            "micro_f1_std": result["micro_f1_std"], "C": result["C"], "p": result["p"], "q": result["q"], "file": str(path),
+            **settings, "protocol": result["protocol"], "grid": result.get("grid")}
+
+    def render(console):
+        console.print(key_value_table(f"node classification: {path}", {
+            "Macro-F1": f"{data['macro_f1']:.4f} ± {data['macro_f1_std']:.4f}",
+            "Micro-F1": f"{data['micro_f1']:.4f} ± {data['micro_f1_std']:.4f}", "C": data["C"],
+            "p, q": f"{data['p']:g}, {data['q']:g}", **data["protocol"]}))
+        if data["grid"]:
+            console.print(_grid_table(data["grid"], ["macro_f1", "micro_f1"], result, result["selected_on"]))
+
+    output.emit(data, render)
+
+
+@app.command("label-recommendation")
+def label_recommendation(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="Documents: CSV with a header row, or JSONL (read as by 'ingest docs')."),
+    holdout: float = typer.Option(0.2, "--holdout", help="Share of the documents with two or more labels that lose one."),
+    projection: str = typer.Option("bipartite", "--projection", help="bipartite (documents and labels) or labels (CO_OCCURS by count)."),
+    score: str = typer.Option("pmi", "--score", help="The embedding's score: pmi (as 'recommend' uses) or cosine."),
+    labels_field: str = _D["labels_field"], label_sep: Optional[str] = _D["label_sep"], id_field: str = _D["id_field"],
+    title_field: str = _D["title_field"], fmt: Optional[str] = _D["fmt"], encoding: str = _D["encoding"],
+    on_error: str = _D["on_error"],
+    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
+    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
+    workers: Optional[int] = _W["workers"],
+    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
+    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
+    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+):
+    """Hide one label per document and rank it: Hits@1/5/10 and MRR, against popularity and co-occurrence.
+
+    Example: graphvec evaluate label-recommendation robotics.csv --labels-field tags --label-sep " " --holdout 0.2 --json
+    """
+    output = ctx.obj["output"]
+    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
+                                                  ("Document", "Label"))
+    corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
+    x, _ = protocols.corpus_incidence(corpus.labels)
+    nodes = x.shape[1] + (x.shape[0] if projection == "bipartite" else 0)
+    with _Progress(output, None, _tokens(nodes, walk_params, train_params)) as bar:
+        result = protocols.label_recommendation(x, walk_params, train_params, method=method, projection=projection, holdout=holdout,
+                                                score=score, workers=workers, on_tokens=bar.on_tokens)
+    metrics = ("hits@1", "hits@5", "hits@10", "mrr")
+    data = {**{m: result[m] for m in metrics}, "baselines": result["baselines"], "beats_baselines": result["beats_baselines"],
+            "file": str(path), **settings, "protocol": result["protocol"]}
+
+    def render(console):
+        table = Table(title=f"label recommendation: {path} ({result['protocol']['hidden']:,} hidden labels)", title_justify="left")
+        table.add_column("score")
+        for m in metrics:
+            table.add_column(m, justify="right")
+        table.add_row(f"embedding ({score}, {projection})", *(f"{data[m]:.4f}" for m in metrics), style="bold")
+        for name, row in data["baselines"].items():
+            table.add_row(name, *(f"{row[m]:.4f}" for m in metrics))
+        console.print(table)
+        verdict = "beats both baselines" if data["beats_baselines"] else "[yellow]does not beat both baselines[/yellow]"
+        console.print(f"the embedding {verdict} on Hits@10 and MRR")
+
+    output.emit(data, render)
