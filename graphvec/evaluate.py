@@ -32,7 +32,9 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from .scoring import METHODS, LabelModel, cooccurrence_counts, hide_labels, rank_hidden
 from .errors import GraphvecError
 from .projection import build_csr
-from .train import TrainParams, Vectors
+from . import walks as walk_engine
+from .cooccurrence import incidence
+from .train import TrainParams, Vectors, train
 from .walks import WalkParams
 
 BASELINES = ("popularity", "cooccurrence")
@@ -45,13 +47,7 @@ def learn_vectors(graph: sp.csr_matrix, walk_params: WalkParams, train_params: T
     """Walks and skip-gram on a CSR graph held in memory, exactly as `embed` does on a projection.
 
     Walks are weighted when the method is node2vec and the graph's weights are not all equal."""
-    from . import walks as walk_engine
-    from .train import train
-
-    if method not in ("deepwalk", "node2vec"):
-        raise GraphvecError(f"--method must be deepwalk or node2vec, not {method!r}")
-    if method == "deepwalk" and walk_params.second_order:
-        raise GraphvecError("DeepWalk walks are uniform: -p/-q need --method node2vec")
+    walk_engine.check_method(method, walk_params)
     graph = sp.csr_matrix(graph)
     graph.sort_indices()
     weights = graph.data.astype(np.float32)
@@ -151,12 +147,12 @@ def link_prediction(src, dst, n: int, walk_params: WalkParams, train_params: Tra
     res_src, res_dst, positives, negatives = split_edges(src, dst, n, remove, seed)
     residual = build_csr(res_src, res_dst, np.ones(len(res_src)), n, directed=False)
     isolated = int((np.diff(residual.indptr) == 0).sum())
+    grid = _grid(walk_params, p_grid, q_grid)
 
     def evaluate(params: WalkParams) -> dict:
         vectors = learn_vectors(residual, params, train_params, method=method, workers=workers, on_tokens=on_tokens)
         return score_links(vectors.vectors, positives, negatives, seed, cv_folds=3 if grid else 0)
 
-    grid = _grid(walk_params, p_grid, q_grid)
     result = _run_grid(walk_params, grid, evaluate, "auc_cv_train", on_point)
     return {**result, "protocol": {"removed_edges": len(positives), "non_edges": len(negatives),
                                    "residual_edges": len(res_src), "nodes": n, "isolated_in_residual": isolated,
@@ -244,19 +240,19 @@ def node_classification(graph: sp.csr_matrix, classes: sp.csr_matrix, walk_param
     labelled nodes only."""
     seed = walk_params.seed
     grid = _grid(walk_params, p_grid, q_grid)
-    labelled = np.flatnonzero(np.diff(sp.csr_matrix(classes).indptr) > 0)
+    classes = sp.csr_matrix(classes)
+    counts = np.diff(classes.indptr)
+    labelled = np.flatnonzero(counts > 0)
     tuning = np.random.default_rng(seed).permutation(labelled)[: int(round(train_ratio * len(labelled)))]
 
     def evaluate(params: WalkParams) -> dict:
         vectors = learn_vectors(graph, params, train_params, method=method, workers=workers, on_tokens=on_tokens).vectors
         out = classify_nodes(vectors, classes, train_ratio, repeats, seed, c_values)
         if grid:
-            sub = sp.csr_matrix(classes)[tuning]
-            out["macro_f1_tuning"] = classify_nodes(vectors[tuning], sub, 0.5, 2, seed + 1, (out["C"],))["macro_f1"]
+            out["macro_f1_tuning"] = classify_nodes(vectors[tuning], classes[tuning], 0.5, 2, seed + 1, (out["C"],))["macro_f1"]
         return out
 
     result = _run_grid(walk_params, grid, evaluate, "macro_f1_tuning", on_point)
-    counts = np.diff(sp.csr_matrix(classes).indptr)
     return {**result, "protocol": {"nodes": graph.shape[0], "labelled_nodes": len(labelled), "classes": classes.shape[1],
                                    "train_ratio": train_ratio, "repeats": repeats, "labels_per_node": round(float(counts[labelled].mean()), 3),
                                    "classifier": "one-vs-rest logistic regression (L2, liblinear), top-k by true label count"}}
@@ -313,10 +309,7 @@ def corpus_incidence(labels: list[list[str]]) -> tuple[sp.csr_matrix, list[str]]
     index = {name: i for i, name in enumerate(names)}
     rows = np.repeat(np.arange(len(labels)), [len(row) for row in labels])
     cols = np.fromiter((index[label] for row in labels for label in row), dtype=np.int64, count=len(rows))
-    x = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(labels), len(names)))
-    x.sum_duplicates()
-    x.data[:] = 1
-    return x, names
+    return incidence(rows, cols, len(labels), len(names)), names
 
 
 # -- grids -----------------------------------------------------------------------------------

@@ -32,10 +32,7 @@ def spec_from_dict(data: dict) -> ProjectionSpec:
 
 def walk_to_file(projection: Projection, params: walk_engine.WalkParams, method: str, path: Path, *, workers=None,
                  force=False, on_steps=None) -> dict:
-    if method not in ("deepwalk", "node2vec"):
-        raise GraphvecError(f"--method must be deepwalk or node2vec, not {method!r}")
-    if method == "deepwalk" and params.second_order:
-        raise GraphvecError("DeepWalk walks are uniform: -p/-q need --method node2vec")
+    walk_engine.check_method(method, params)
     weighted = projection.weighted and method == "node2vec"
     plan = walk_engine.plan(projection.indptr, weighted, params)
     memory = walk_engine.check_memory(plan, force)

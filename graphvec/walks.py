@@ -71,6 +71,14 @@ class WalkParams:
         return self.return_factor != 1.0 or self.in_out_factor != 1.0
 
 
+def check_method(method: str, params: WalkParams) -> None:
+    """DeepWalk walks uniformly and first-order; p and q exist only for node2vec."""
+    if method not in ("deepwalk", "node2vec"):
+        raise GraphvecError(f"--method must be deepwalk or node2vec, not {method!r}")
+    if method == "deepwalk" and params.second_order:
+        raise GraphvecError("DeepWalk walks are uniform: -p/-q need --method node2vec")
+
+
 # --- random numbers: SplitMix64, one independent stream per walk ----------------------------
 
 @njit(inline="always")

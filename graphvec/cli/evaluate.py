@@ -44,9 +44,8 @@ def _floats(text: Optional[str], option: str) -> list[float] | None:
 
 def _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window, negative,
             epochs, learning_rate, min_learning_rate, model, trainer, sample, node_labels=("Node",)):
-    if method not in ("deepwalk", "node2vec"):
-        raise GraphvecError(f"--method must be deepwalk or node2vec, not {method!r}")
     walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor, seed).validate()
+    walks.check_method(method, walk_params)
     train_params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, None, "iterable",
                                  seed, workers, trainer, sample, node_labels)
     settings = {"method": method, "seed": seed, "walk": asdict(walk_params),
@@ -85,6 +84,11 @@ class _Progress:
         return self._cm.__exit__(*exc) if self._cm else False
 
 
+def _points(ps, qs) -> int | None:
+    """How many grid points the options ask for, or None without a grid."""
+    return len(ps or [1]) * len(qs or [1]) if (ps or qs) else None
+
+
 def _tokens(nodes: int, walk_params, train_params) -> int:
     return nodes * walk_params.walks_per_node * walk_params.walk_length * train_params.epochs
 
@@ -94,7 +98,7 @@ def _grid_table(points: list[dict], metrics: list[str], chosen: dict, select_on:
     for column in ["p", "q", *metrics, select_on]:
         table.add_column(column, justify="right")
     for point in points:
-        mark = " ←" if point is chosen or (point["p"], point["q"]) == (chosen["p"], chosen["q"]) else ""
+        mark = " ←" if (point["p"], point["q"]) == (chosen["p"], chosen["q"]) else ""
         table.add_row(f"{point['p']:g}", f"{point['q']:g}", *(f"{point[m]:.4f}" for m in metrics), f"{point[select_on]:.4f}{mark}")
     return table
 
@@ -123,8 +127,7 @@ def link_prediction(
     ps, qs = _floats(p_grid, "--p-grid"), _floats(q_grid, "--q-grid")
     src, dst, _, n, _ = protocols.graph_arrays(sources.read_graph(path, fmt=fmt, weighted=weighted, aggregate=aggregate,
                                                                   encoding=encoding))
-    points = len(ps or [1]) * len(qs or [1]) if (ps or qs) else None
-    with _Progress(output, points, _tokens(n, walk_params, train_params)) as bar:
+    with _Progress(output, _points(ps, qs), _tokens(n, walk_params, train_params)) as bar:
         result = protocols.link_prediction(src, dst, n, walk_params, train_params, method=method, remove=remove, p_grid=ps,
                                            q_grid=qs, workers=workers, on_point=bar.on_point, on_tokens=bar.on_tokens)
     data = {"auc": result["auc"], "ap": result["ap"], "auc_cosine": result["auc_cosine"], "p": result["p"], "q": result["q"],
@@ -175,8 +178,7 @@ def node_classification(
     if classes is None or classes.shape[1] == 0:
         raise GraphvecError(f"{path}: no node classes ('group' matrix); node classification needs them")
     graph = build_csr(src, dst, weight, n, directed=False)
-    points = len(ps or [1]) * len(qs or [1]) if (ps or qs) else None
-    with _Progress(output, points, _tokens(n, walk_params, train_params)) as bar:
+    with _Progress(output, _points(ps, qs), _tokens(n, walk_params, train_params)) as bar:
         result = protocols.node_classification(graph, classes, walk_params, train_params, method=method, train_ratio=train_ratio,
                                                repeats=repeats, p_grid=ps, q_grid=qs, c_values=c_values, workers=workers,
                                                on_point=bar.on_point, on_tokens=bar.on_tokens)
