@@ -34,7 +34,7 @@ from .errors import GraphvecError
 from .projection import build_csr
 from . import walks as walk_engine
 from .cooccurrence import incidence
-from .train import TrainParams, Vectors, train
+from .train import TrainParams, Vectors, train, train_streamed
 from .walks import WalkParams
 
 BASELINES = ("popularity", "cooccurrence")
@@ -53,12 +53,19 @@ def learn_vectors(graph: sp.csr_matrix, walk_params: WalkParams, train_params: T
     weights = graph.data.astype(np.float32)
     weighted = method == "node2vec" and graph.nnz > 0 and float(weights.min()) != float(weights.max())
     plan = walk_engine.plan(graph.indptr, weighted, walk_params)
-    walk_engine.check_memory(plan, extra_bytes=plan.total_steps * 4)
-    chunks = walk_engine.iter_walks(graph.indptr.astype(np.int64), graph.indices.astype(np.int32), weights, walk_params,
-                                    weighted=weighted, directed=directed, chunk_walks=plan.chunk_walks, workers=workers)
-    walk_matrix = np.concatenate([chunk.copy() for chunk in chunks])  # the engine reuses its buffer
-    return train(walk_matrix, graph.shape[0], replace(train_params, workers=workers or train_params.workers),
-                 on_progress=on_tokens)
+    streamed = train_params.trainer == "numba"  # the numba trainer needs no stored walks; gensim does
+    walk_engine.check_memory(plan, extra_bytes=0 if streamed else plan.total_steps * 4)
+    indptr, indices = graph.indptr.astype(np.int64), graph.indices.astype(np.int32)
+
+    def make_walks():
+        return walk_engine.iter_walks(indptr, indices, weights, walk_params, weighted=weighted, directed=directed,
+                                      chunk_walks=plan.chunk_walks, workers=workers)
+
+    params = replace(train_params, workers=workers or train_params.workers)
+    if streamed:
+        return train_streamed(make_walks, graph.shape[0], params, on_progress=on_tokens)
+    walk_matrix = np.concatenate([chunk.copy() for chunk in make_walks()])  # the engine reuses its buffer
+    return train(walk_matrix, graph.shape[0], params, on_progress=on_tokens)
 
 
 # -- link prediction --------------------------------------------------------------------------

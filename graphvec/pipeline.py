@@ -21,7 +21,7 @@ from . import walks as walk_engine
 from .errors import GraphvecError
 from .projection import Projection, ProjectionSpec, project
 from .store import Store
-from .train import TrainParams, Vectors, train
+from .train import TrainParams, Vectors, train, train_streamed
 from .writeback import write_back
 
 
@@ -49,6 +49,38 @@ def walk_to_file(projection: Projection, params: walk_engine.WalkParams, method:
             "available_bytes": memory["available_bytes"], "params": asdict(params), "nodes": projection.node_count}
 
 
+def walk_and_train(projection: Projection, params: walk_engine.WalkParams, method: str, train_params: TrainParams, *,
+                   workers=None, force=False, on_steps=None, on_tokens=None) -> tuple[dict, Vectors]:
+    """Walks streamed into the numba trainer, never stored (what `embed` does unless --keep-walks
+    or --trainer gensim): the walk engine runs once to count tokens and again while training."""
+    walk_engine.check_method(method, params)
+    weighted = projection.weighted and method == "node2vec"
+    plan = walk_engine.plan(projection.indptr, weighted, params)
+    memory = walk_engine.check_memory(plan, force)
+    metadata = walk_engine.walk_metadata(params, projection.summary(), projection.spec, workers) | {"method": method, "weighted": weighted}
+
+    def make_walks():
+        return walk_engine.iter_walks(projection.indptr, projection.indices, projection.weights, params, weighted=weighted,
+                                      directed=projection.directed, chunk_walks=plan.chunk_walks, workers=workers)
+
+    count_seconds = 0.0
+    started = time.perf_counter()
+
+    def on_counted(walks: int) -> None:
+        nonlocal count_seconds
+        count_seconds = time.perf_counter() - started
+        if on_steps:
+            on_steps(walks * params.walk_length)
+
+    vectors = train_streamed(make_walks, projection.node_count, train_params, on_progress=on_tokens, on_counted=on_counted)
+    _record_run(vectors, metadata, projection.node_count)
+    report = {"output": None, "stored": False, "method": method, "weighted": weighted, "walks": plan.total_walks,
+              "walk_length": params.walk_length, "steps": plan.total_steps, "seconds": round(count_seconds, 3),
+              "steps_per_second": round(plan.total_steps / max(count_seconds, 1e-9)), "memory_estimate_bytes": plan.memory(),
+              "available_bytes": memory["available_bytes"], "params": asdict(params), "nodes": projection.node_count}
+    return report, vectors
+
+
 def load_walks(path: Path) -> tuple[np.ndarray, dict]:
     path = Path(path)
     meta_path = path.with_name(path.name + ".json")
@@ -68,12 +100,16 @@ def projection_for(store: Store, spec_data: dict, fingerprint: str, what: str) -
 
 def train_from_walks(walk_matrix: np.ndarray, walk_meta: dict, n_nodes: int, params: TrainParams, on_tokens=None) -> Vectors:
     vectors = train(walk_matrix, n_nodes, params, on_progress=on_tokens)
+    _record_run(vectors, walk_meta, n_nodes)
+    return vectors
+
+
+def _record_run(vectors: Vectors, walk_meta: dict, n_nodes: int) -> None:
     vectors.metadata.update({
         "run_id": uuid.uuid4().hex[:12], "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "walk": {"method": walk_meta.get("method"), **walk_meta.get("params", {})}, "spec": walk_meta["spec"],
         "fingerprint": walk_meta["projection"]["fingerprint"], "nodes": n_nodes,
     })
-    return vectors
 
 
 def embed(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParams, method: str, train_params: TrainParams, *,
@@ -84,18 +120,25 @@ def embed(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParam
     started = time.perf_counter()
     projection = project(store, spec, use_cache=use_cache)
     timings["project"] = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as tmp:
-        walk_path = keep_walks or Path(tmp) / "walks.npy"
-        total_steps = projection.node_count * walk_params.walks_per_node * walk_params.walk_length
-        with _bar(progress, "walk", total_steps, "steps") as bar:
-            walk_report = walk_to_file(projection, walk_params, method, walk_path, workers=workers, force=force,
-                                       on_steps=bar.advance)
+    total_steps = projection.node_count * walk_params.walks_per_node * walk_params.walk_length
+    if train_params.trainer == "numba" and keep_walks is None:
+        with _bar(progress, "walk+train", total_steps * (1 + train_params.epochs), "steps") as bar:
+            walk_report, vectors = walk_and_train(projection, walk_params, method, train_params, workers=workers, force=force,
+                                                  on_steps=bar.advance, on_tokens=bar.advance)
         timings["walk"] = walk_report["seconds"]
-        walk_matrix, walk_meta = load_walks(walk_path)
-        with _bar(progress, "train", int((walk_matrix >= 0).sum()) * train_params.epochs, "tokens") as bar:
-            vectors = train_from_walks(walk_matrix, walk_meta, projection.node_count, train_params, on_tokens=bar.advance)
-        del walk_matrix
-    timings["train"] = vectors.stats["seconds"]
+        timings["train"] = vectors.stats["seconds"] - walk_report["seconds"]
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            walk_path = keep_walks or Path(tmp) / "walks.npy"
+            with _bar(progress, "walk", total_steps, "steps") as bar:
+                walk_report = walk_to_file(projection, walk_params, method, walk_path, workers=workers, force=force,
+                                           on_steps=bar.advance)
+            timings["walk"] = walk_report["seconds"]
+            walk_matrix, walk_meta = load_walks(walk_path)
+            with _bar(progress, "train", int((walk_matrix >= 0).sum()) * train_params.epochs, "tokens") as bar:
+                vectors = train_from_walks(walk_matrix, walk_meta, projection.node_count, train_params, on_tokens=bar.advance)
+            del walk_matrix
+        timings["train"] = vectors.stats["seconds"]
     t0 = time.perf_counter()
     with _bar(progress, "write", None, "nodes") as bar:
         report = write_back(store, projection, vectors, run_id=vectors.metadata["run_id"], top_k_neighbours=top_k,

@@ -1,8 +1,10 @@
 """Walks → vectors: skip-gram with negative sampling, by graphvec's Numba kernels or gensim.
 
-Two trainers implement the same model.  `numba` (default; graphvec.sgns) works directly on the
-int32 walk matrix and was measured 3.2x faster than gensim on the same walks at the same
-link-prediction AUC (see the README).  `gensim` (Word2Vec) is the reference the tests compare it
+Two trainers implement the same model.  `numba` (default; graphvec.sgns) works directly on int32
+walks, stored (`train`) or streamed from the walk engine and never stored (`train_streamed`, what
+`embed` uses); on the same walks it ran 6.6x as many tokens per second as gensim's better feeding
+path, at the same link-prediction AUC and Macro-F1 within the spread between runs (README,
+"Benchmarks").  `gensim` (Word2Vec) is the reference the tests and the benchmark compare it
 with.  The rest of this docstring is about the gensim path.
 
 Defaults follow Neo4j GDS node2vec (dimension 128, window 10, 5 negatives, 1 epoch); the learning
@@ -173,18 +175,22 @@ def count_tokens(chunks: Iterable[np.ndarray], n_nodes: int) -> tuple[np.ndarray
     return counts, in_context, rows, tokens
 
 
-def _run_segments(walks, segments, params, started, train_segment, on_progress) -> tuple[int, bool]:
-    """Drive a trainer segment by segment: each takes its share of the linear learning-rate
-    schedule; the deadline is checked and progress reported between segments."""
+def _run_segments(make_pieces, pieces_per_epoch, params, started, train_segment, on_progress) -> tuple[int, bool]:
+    """Drive a trainer piece by piece; `make_pieces()` yields one epoch's (walks, start, stop).
+
+    Each piece takes its share of the linear learning-rate schedule; the deadline is checked and
+    progress reported between pieces."""
     deadline = started + params.timeout_s if params.timeout_s else None
-    schedule = np.linspace(params.learning_rate, params.min_learning_rate, params.epochs * len(segments) + 1)
+    schedule = np.linspace(params.learning_rate, params.min_learning_rate, params.epochs * pieces_per_epoch + 1)
     done_tokens, step = 0, 0
     for epoch in range(params.epochs):
-        for index, (start, stop) in enumerate(segments):
+        first_row = 0
+        for index, (walks, start, stop) in enumerate(make_pieces()):
             if deadline is not None and time.perf_counter() >= deadline:
                 return done_tokens, True
             tokens = int((walks[start:stop] >= 0).sum())
-            train_segment(epoch, index, start, stop, tokens, float(schedule[step]), float(schedule[step + 1]))
+            train_segment(epoch, index, walks, start, stop, first_row, tokens, float(schedule[step]), float(schedule[step + 1]))
+            first_row += stop - start
             done_tokens += tokens
             step += 1
             if on_progress:
@@ -195,6 +201,46 @@ def _run_segments(walks, segments, params, started, train_segment, on_progress) 
 def _segments(total_rows: int, target: int = 10) -> list[tuple[int, int]]:
     size = max(1, math.ceil(total_rows / target))
     return [(start, min(total_rows, start + size)) for start in range(0, total_rows, size)]
+
+
+def train_streamed(make_walks: Callable[[], Iterable[np.ndarray]], n_nodes: int, params: TrainParams, *,
+                   on_progress: Callable[[int], None] | None = None, on_counted: Callable[[int], None] | None = None) -> Vectors:
+    """Train the numba kernels on walks that are never stored: `make_walks()` must yield the same
+    chunks every time it is called (graphvec's walks do: each walk has its own seeded stream).
+
+    A first pass only counts tokens per node (the negative-sampling and down-sampling tables
+    need them before training starts); then each epoch generates the walks again and trains on
+    every chunk as it comes.  Generating walks costs 1–2% of training them, so walking twice is
+    cheaper than holding walks_per_node × walk_length int32 tokens per node in memory.
+    `on_counted(walks)` reports the counting pass chunk by chunk.
+    """
+    params.validate()
+    if params.trainer != "numba":
+        raise GraphvecError("streamed walks need --trainer numba (gensim reads stored walks)")
+    workers = params.workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    lengths = []
+
+    def counted():
+        for chunk in make_walks():
+            lengths.append(len(chunk))
+            if on_counted:
+                on_counted(len(chunk))
+            yield chunk
+
+    counts, in_context, rows, total_tokens = count_tokens(counted(), n_nodes)
+    if total_tokens == 0:
+        raise GraphvecError("the walks are empty: nothing to train on")
+    per_chunk = max(1, math.ceil(10 / len(lengths)))  # about ten pieces in all, for progress and the deadline
+
+    def pieces():
+        for chunk in make_walks():
+            for start, stop in _segments(len(chunk), per_chunk):
+                yield chunk, start, stop
+
+    n_pieces = sum(len(_segments(n, per_chunk)) for n in lengths)
+    return _train_numba(pieces, n_pieces, n_nodes, params, counts, in_context, total_tokens, started, workers, on_progress,
+                        streamed=True)
 
 
 def train(walks: np.ndarray, n_nodes: int, params: TrainParams, *, on_progress: Callable[[int], None] | None = None,
@@ -215,7 +261,10 @@ def train(walks: np.ndarray, n_nodes: int, params: TrainParams, *, on_progress: 
         raise GraphvecError("the walks are empty: nothing to train on")
     seen = np.flatnonzero(counts > 0)
     if params.trainer == "numba":
-        return _train_numba(walks, n_nodes, params, counts, in_context, total_tokens, rows, started, workers, on_progress)
+        walks = np.asarray(walks)
+        segments = _segments(rows)
+        return _train_numba(lambda: ((walks, a, b) for a, b in segments), len(segments), n_nodes, params, counts, in_context,
+                            total_tokens, started, workers, on_progress)
     logging.getLogger("gensim").setLevel(logging.ERROR)
     model = Word2Vec(vector_size=params.dimensions, window=params.window, negative=params.negative,
                      sg=1 if params.model == "skipgram" else 0, hs=0, min_count=1, sample=params.sample,
@@ -227,7 +276,7 @@ def train(walks: np.ndarray, n_nodes: int, params: TrainParams, *, on_progress: 
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         segment_files = _write_segments(walks, segments, Path(tmp)) if params.feeding == "corpus_file" else None
 
-        def train_segment(epoch, index, start, stop, tokens, start_alpha, end_alpha):
+        def train_segment(epoch, index, walks, start, stop, first_row, tokens, start_alpha, end_alpha):
             alphas = dict(start_alpha=start_alpha, end_alpha=end_alpha)
             if segment_files is not None:
                 model.train(corpus_file=str(segment_files[index]), total_words=tokens, epochs=1, **alphas)
@@ -235,7 +284,8 @@ def train(walks: np.ndarray, n_nodes: int, params: TrainParams, *, on_progress: 
                 model.train(corpus_iterable=_RowIterable(walks, start, stop), total_examples=stop - start,
                             total_words=tokens, epochs=1, **alphas)
 
-        done_tokens, stopped_early = _run_segments(walks, segments, params, started, train_segment, on_progress)
+        done_tokens, stopped_early = _run_segments(lambda: ((walks, a, b) for a, b in segments), len(segments), params, started,
+                                                   train_segment, on_progress)
     vectors = np.zeros((n_nodes, params.dimensions), dtype=np.float32)
     context = np.zeros((n_nodes, params.dimensions), dtype=np.float32)
     trained = np.zeros(n_nodes, dtype=bool)
@@ -259,7 +309,8 @@ def _stats(started, total_tokens, params, done_tokens, stopped_early, trained, c
             "workers": workers}
 
 
-def _train_numba(walks, n_nodes, params, counts, in_context, total_tokens, rows, started, workers, on_progress) -> "Vectors":
+def _train_numba(make_pieces, pieces_per_epoch, n_nodes, params, counts, in_context, total_tokens, started, workers, on_progress,
+                 streamed=False) -> "Vectors":
     import numba
 
     from . import sgns
@@ -268,19 +319,21 @@ def _train_numba(walks, n_nodes, params, counts, in_context, total_tokens, rows,
     neg_prob, neg_alias = sgns.negative_sampler(counts)
     keep = sgns.keep_probabilities(counts, params.sample)
     w_in, w_out = sgns.initial_vectors(n_nodes, params.dimensions, params.seed)
-    walks = np.asarray(walks)
 
-    def train_segment(epoch, index, start, stop, tokens, start_alpha, end_alpha):
-        sgns.train_segment(walks, start, stop, w_in, w_out, neg_prob, neg_alias, keep, params.window, params.negative,
-                           start_alpha, end_alpha, params.model == "skipgram", np.uint64(params.seed + epoch), 64)
+    def train_segment(epoch, index, walks, start, stop, first_row, tokens, start_alpha, end_alpha):
+        sgns.train_segment(walks, start, stop, first_row - start, w_in, w_out, neg_prob, neg_alias, keep, params.window,
+                           params.negative, start_alpha, end_alpha, params.model == "skipgram", np.uint64(params.seed + epoch), 64,
+                           sgns.SIGMOID)
 
-    done_tokens, stopped_early = _run_segments(walks, _segments(rows), params, started, train_segment, on_progress)
+    done_tokens, stopped_early = _run_segments(make_pieces, pieces_per_epoch, params, started, train_segment, on_progress)
     trained = (counts > 0) & in_context
     if done_tokens == 0:
         trained[:] = False
     vectors = np.where(trained[:, None], w_in, 0).astype(np.float32)
     context = np.where(trained[:, None], w_out, 0).astype(np.float32)
     stats = _stats(started, total_tokens, params, done_tokens, stopped_early, trained, counts, in_context, workers)
+    if streamed:
+        stats["feeding"] = "streamed from the walk engine (walks not stored)"
     return Vectors(vectors, context, trained, stats, {"train_params": asdict(params)})
 
 

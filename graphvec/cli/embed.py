@@ -72,7 +72,7 @@ def embed(
     sample: Optional[float] = _T["sample"],
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
     predict_k: int = typer.Option(10, "--predict-k", help="PREDICTED labels per document, when labels are embedded (0: none)"),
-    keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file."),
+    keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file (they are otherwise streamed into the trainer, never stored)."),
     preset: Optional[str] = _P["preset"], node_labels: List[str] = _P["node_labels"],
     relationships: List[str] = _P["relationships"], directed: bool = _P["directed"],
     node_keys: List[str] = _P["node_keys"], min_df: Optional[int] = _P["min_df"], no_cache: bool = _P["no_cache"],
@@ -96,7 +96,8 @@ def embed(
         for column in ("step", "seconds", "rate"):
             table.add_column(column, justify="right" if column != "step" else "left")
         table.add_row("project", f"{data['timings_s']['project']:.2f}", "")
-        table.add_row("walk", f"{data['timings_s']['walk']:.2f}", f"{data['walk']['steps_per_second']:,} steps/s")
+        walk_step = "walk" if data["walk"].get("stored", True) else "walk (counting pass; streamed into training)"
+        table.add_row(walk_step, f"{data['timings_s']['walk']:.2f}", f"{data['walk']['steps_per_second']:,} steps/s")
         table.add_row("train", f"{data['timings_s']['train']:.2f}", f"{data['train']['tokens_per_second']:,} tokens/s")
         table.add_row("write", f"{data['timings_s']['write']:.2f}", "")
         console.print(table)
