@@ -141,7 +141,7 @@ def _learn(source, gradient, centre, state, n_nodes, neg_prob, neg_alias, negati
 
 
 @njit(inline="always", fastmath=True)
-def _context_six(source, o, delta, alpha, sigmoid):
+def _context_six(source, o, alpha, sigmoid):
     """One context row against a block of exactly six targets (the default: the centre and five
     negatives), in two passes over the dimensions: six dot products at once, then every update
     (the context row's, and each target row's in the block), so each row is read once per pass
@@ -173,14 +173,14 @@ def _context_six(source, o, delta, alpha, sigmoid):
 
 
 @njit(inline="always", fastmath=True)
-def _window_shared(sentence, position, start, stop, centre, drawn, alpha, sigmoid, w_in, w_out, targets, out_rows, out_delta,
+def _window_shared(sentence, position, start, stop, centre, drawn, alpha, sigmoid, w_in, w_out, targets, out_rows, out_loaded,
                    gradient):
     """Skip-gram for one centre with its negatives shared by the whole window.
 
     The centre's output row and its drawn negatives' rows are copied into a small block (6 × d
     floats, L1-resident), and every context row of the window is scored against it in turn.  The
     block is updated after each context, so each sees the targets as word2vec's sequential pairs
-    would; at the end only the block's net change is added to w_out (`out_delta` keeps the rows
+    would; at the end only the block's net change is added to w_out (`out_loaded` keeps the rows
     as loaded), so concurrent threads' updates to those rows are not overwritten.  Summing the
     contexts' changes against the block as loaded instead (stale, as in Ji et al.) was 10–38%
     faster but cost 0.08 link-prediction AUC on BlogCatalog (0.76 against gensim's 0.84)."""
@@ -195,13 +195,13 @@ def _window_shared(sentence, position, start, stop, centre, drawn, alpha, sigmoi
         row = w_out[targets[j]]
         for k in range(dimensions):
             out_rows[j, k] = row[k]
-            out_delta[j, k] = row[k]
+            out_loaded[j, k] = row[k]
     for c in range(start, stop):
         if c == position:
             continue
         source = w_in[sentence[c]]
         if n_targets == 6:
-            _context_six(source, out_rows, out_delta, alpha, sigmoid)
+            _context_six(source, out_rows, alpha, sigmoid)
             continue
         for k in range(dimensions):
             gradient[k] = 0.0
@@ -215,7 +215,7 @@ def _window_shared(sentence, position, start, stop, centre, drawn, alpha, sigmoi
     for j in range(n_targets):
         row = w_out[targets[j]]
         for k in range(dimensions):
-            row[k] += out_rows[j, k] - out_delta[j, k]
+            row[k] += out_rows[j, k] - out_loaded[j, k]
 
 
 @njit(inline="always")
@@ -255,7 +255,7 @@ def train_segment(walks, first_row, last_row, row_offset, w_in, w_out, neg_prob,
         hidden = np.empty(dimensions, dtype=np.float32)
         targets = np.empty(negative + 1, dtype=np.int64)
         out_rows = np.empty((negative + 1, dimensions), dtype=np.float32)
-        out_delta = np.empty((negative + 1, dimensions), dtype=np.float32)
+        out_loaded = np.empty((negative + 1, dimensions), dtype=np.float32)
         drawn = np.empty((length, negative), dtype=np.int64)
         count = 0
         for row in range(lo, hi):
@@ -287,7 +287,7 @@ def train_segment(walks, first_row, last_row, row_offset, w_in, w_out, neg_prob,
                     if position + LOOKAHEAD < size:
                         _prefetch_centre(sentence, drawn, position + LOOKAHEAD, window, size, w_in, w_out)
                     _window_shared(sentence, position, start, stop, centre, drawn[position], alpha, sigmoid, w_in, w_out,
-                                   targets, out_rows, out_delta, gradient)
+                                   targets, out_rows, out_loaded, gradient)
                 else:  # CBOW: the mean of the context predicts the centre
                     n_context = 0
                     for k in range(dimensions):
