@@ -30,29 +30,9 @@ def spec_from_dict(data: dict) -> ProjectionSpec:
                           tuple((a, b) for a, b in data["node_keys"]), data["min_df"])
 
 
-def walk_to_file(projection: Projection, params: walk_engine.WalkParams, method: str, path: Path, *, workers=None,
-                 force=False, on_steps=None) -> dict:
-    walk_engine.check_method(method, params)
-    weighted = projection.weighted and method == "node2vec"
-    plan = walk_engine.plan(projection.indptr, weighted, params)
-    memory = walk_engine.check_memory(plan, force)
-    started = time.perf_counter()
-    metadata = walk_engine.walk_metadata(params, projection.summary(), projection.spec, workers) | {"method": method, "weighted": weighted}
-    chunks = walk_engine.iter_walks(projection.indptr, projection.indices, projection.weights, params, weighted=weighted,
-                                    directed=projection.directed, chunk_walks=plan.chunk_walks, workers=workers)
-    walk_engine.write_walks(path, chunks, plan.total_walks, params.walk_length, metadata,
-                            on_chunk=(lambda n: on_steps(n * params.walk_length)) if on_steps else None)
-    seconds = time.perf_counter() - started
-    return {"output": str(path), "method": method, "weighted": weighted, "walks": plan.total_walks,
-            "walk_length": params.walk_length, "steps": plan.total_steps, "seconds": round(seconds, 3),
-            "steps_per_second": round(plan.total_steps / max(seconds, 1e-9)), "memory_estimate_bytes": plan.memory(),
-            "available_bytes": memory["available_bytes"], "params": asdict(params), "nodes": projection.node_count}
-
-
-def walk_and_train(projection: Projection, params: walk_engine.WalkParams, method: str, train_params: TrainParams, *,
-                   workers=None, force=False, on_steps=None, on_tokens=None) -> tuple[dict, Vectors]:
-    """Walks streamed into the numba trainer, never stored (what `embed` does unless --keep-walks
-    or --trainer gensim): the walk engine runs once to count tokens and again while training."""
+def _prepare_walks(projection: Projection, params: walk_engine.WalkParams, method: str, workers, force):
+    """What storing and streaming walks share: the method check, the plan and its memory check, the
+    walk metadata, and a function that starts the walks (each call yields the same chunks)."""
     walk_engine.check_method(method, params)
     weighted = projection.weighted and method == "node2vec"
     plan = walk_engine.plan(projection.indptr, weighted, params)
@@ -63,6 +43,31 @@ def walk_and_train(projection: Projection, params: walk_engine.WalkParams, metho
         return walk_engine.iter_walks(projection.indptr, projection.indices, projection.weights, params, weighted=weighted,
                                       directed=projection.directed, chunk_walks=plan.chunk_walks, workers=workers)
 
+    return plan, memory, metadata, make_walks
+
+
+def _walk_report(projection: Projection, params: walk_engine.WalkParams, plan, memory: dict, metadata: dict, output,
+                 seconds: float) -> dict:
+    return {"output": output, "method": metadata["method"], "weighted": metadata["weighted"], "walks": plan.total_walks,
+            "walk_length": params.walk_length, "steps": plan.total_steps, "seconds": round(seconds, 3),
+            "steps_per_second": round(plan.total_steps / max(seconds, 1e-9)), "memory_estimate_bytes": plan.memory(),
+            "available_bytes": memory["available_bytes"], "params": asdict(params), "nodes": projection.node_count}
+
+
+def walk_to_file(projection: Projection, params: walk_engine.WalkParams, method: str, path: Path, *, workers=None,
+                 force=False, on_steps=None) -> dict:
+    plan, memory, metadata, make_walks = _prepare_walks(projection, params, method, workers, force)
+    started = time.perf_counter()
+    walk_engine.write_walks(path, make_walks(), plan.total_walks, params.walk_length, metadata,
+                            on_chunk=(lambda n: on_steps(n * params.walk_length)) if on_steps else None)
+    return _walk_report(projection, params, plan, memory, metadata, str(path), time.perf_counter() - started)
+
+
+def walk_and_train(projection: Projection, params: walk_engine.WalkParams, method: str, train_params: TrainParams, *,
+                   workers=None, force=False, on_steps=None, on_tokens=None) -> tuple[dict, Vectors]:
+    """Walks streamed into the numba trainer, never stored (what `embed` does unless --keep-walks
+    or --trainer gensim): the walk engine runs once to count tokens and again while training."""
+    plan, memory, metadata, make_walks = _prepare_walks(projection, params, method, workers, force)
     count_seconds = 0.0
     started = time.perf_counter()
 
@@ -74,11 +79,7 @@ def walk_and_train(projection: Projection, params: walk_engine.WalkParams, metho
 
     vectors = train_streamed(make_walks, projection.node_count, train_params, on_progress=on_tokens, on_counted=on_counted)
     _record_run(vectors, metadata, projection.node_count)
-    report = {"output": None, "stored": False, "method": method, "weighted": weighted, "walks": plan.total_walks,
-              "walk_length": params.walk_length, "steps": plan.total_steps, "seconds": round(count_seconds, 3),
-              "steps_per_second": round(plan.total_steps / max(count_seconds, 1e-9)), "memory_estimate_bytes": plan.memory(),
-              "available_bytes": memory["available_bytes"], "params": asdict(params), "nodes": projection.node_count}
-    return report, vectors
+    return _walk_report(projection, params, plan, memory, metadata, None, count_seconds) | {"stored": False}, vectors
 
 
 def load_walks(path: Path) -> tuple[np.ndarray, dict]:
