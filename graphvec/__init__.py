@@ -7,7 +7,7 @@ vectors → store → queries.  The Python API mirrors the CLI; each command cal
 from .errors import GraphvecError
 from .ingest import ingest_documents, ingest_graph
 from .projection import PRESETS, Projection, ProjectionSpec, project
-from .pipeline import embed
+from .pipeline import embed, embed_documents, update
 from .plot import plot_vectors
 from .queries import analogy, label_neighbourhood, neighbours, predicted_links, recommend, recommend_documents, run_query
 from .sources import read_documents, read_graph
@@ -20,5 +20,5 @@ __version__ = "0.1.0"
 
 __all__ = ["GraphvecError", "open_store", "read_documents", "read_graph", "ingest_documents", "ingest_graph",
            "ProjectionSpec", "Projection", "PRESETS", "project", "WalkParams", "iter_walks", "TrainParams", "Vectors",
-           "train", "write_back", "embed", "neighbours", "recommend", "recommend_documents", "predicted_links",
+           "train", "write_back", "embed", "embed_documents", "update", "neighbours", "recommend", "recommend_documents", "predicted_links",
            "label_neighbourhood", "analogy", "run_query", "plot_vectors"]

@@ -22,6 +22,7 @@ the figures it reports.
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import replace
 
@@ -29,12 +30,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import minimum_spanning_tree
 
-from .scoring import METHODS, LabelModel, cooccurrence_counts, hide_labels, rank_hidden
+from . import documents
+from .scoring import DOCUMENT_METHODS, METHODS, LabelModel, cooccurrence_counts, hide_labels, rank_hidden
 from .errors import GraphvecError
 from .projection import build_csr
 from . import walks as walk_engine
 from .cooccurrence import incidence
-from .train import TrainParams, Vectors, train, train_streamed
+from .train import TrainParams, Vectors, fold_in, train, train_streamed
 from .walks import WalkParams
 
 BASELINES = ("popularity", "cooccurrence")
@@ -288,10 +290,101 @@ def label_recommendation(x: sp.csr_matrix, walk_params: WalkParams, train_params
     result = rank_hidden(kept, docs, hidden, model, score)
     result["baselines"] = {name: rank_hidden(kept, docs, hidden, model, name) for name in BASELINES}
     result["beats_baselines"] = all(result["mrr"] > b["mrr"] and result["hits@10"] > b["hits@10"] for b in result["baselines"].values())
+    if projection == "bipartite":
+        result["document_vectors"] = compare_document_vectors(kept, docs, hidden, model, vectors.vectors[:n_docs],
+                                                              vectors.trained[label_rows])
     result["protocol"] = {"documents": n_docs, "labels": n_labels, "documents_with_two_or_more": int((np.diff(x.indptr) >= 2).sum()),
                           "hidden": len(docs), "holdout": holdout, "projection": projection, "score": score,
                           "labels_without_vector": int((~vectors.trained[label_rows]).sum())}
     return result
+
+
+def fold_in_quality(x: sp.csr_matrix, walk_params: WalkParams, train_params: TrainParams, fold_params: TrainParams, *,
+                    method: str = "node2vec", projection: str = "bipartite", share: float = 0.1, holdout: float = 0.2,
+                    k: int = 10, workers=None) -> dict:
+    """How close fold-in (`graphvec update`) gets to re-learning everything.
+
+    One label is hidden from `holdout` of the documents (as in `label_recommendation`); then
+    `share` of the labels are removed, vectors are learned without them, and they are re-added and
+    folded in.  A full training on the same graph is the reference; a second full training with
+    another seed measures how much two full trainings themselves disagree.  Reported: the mean
+    overlap of the re-added labels' top-k neighbours (fold-in against full, and full against
+    full), and label-recommendation Hits@10 / MRR under both vector sets, overall and on the
+    hidden labels that were re-added."""
+    if not 0 < share < 1:
+        raise GraphvecError(f"--share must be between 0 and 1, not {share}")
+    seed = walk_params.seed
+    kept, docs, hidden = hide_labels(sp.csr_matrix(x, dtype=np.float32), holdout, seed)
+    n_labels = kept.shape[1]
+    present = np.flatnonzero(np.asarray(kept.sum(axis=0)).ravel() > 0)
+    removed = np.sort(np.random.default_rng([seed, 1]).choice(present, size=max(1, int(round(share * len(present)))), replace=False))
+    reduced = kept.tolil(copy=True)
+    reduced[:, removed] = 0
+    reduced = sp.csr_matrix(reduced)
+    reduced.eliminate_zeros()
+    graph_reduced, label_rows = label_graph(reduced, projection)
+    graph, _ = label_graph(kept, projection)
+    learn = dict(method=method, workers=workers)
+    base = learn_vectors(graph_reduced, walk_params, train_params, **learn)
+    weights = graph.data.astype(np.float32)
+    weighted = method == "node2vec" and graph.nnz > 0 and float(weights.min()) != float(weights.max())
+    degree = np.diff(graph.indptr)
+    new = np.flatnonzero(~base.trained & (degree > 0))
+    folded = fold_in(graph.indptr.astype(np.int64), graph.indices.astype(np.int32), weights, base.vectors, base.context, new,
+                     walk_params, replace(fold_params, workers=workers or fold_params.workers), weighted=weighted, directed=False)
+    started = time.perf_counter()
+    full = learn_vectors(graph, walk_params, train_params, **learn)
+    full_seconds = time.perf_counter() - started
+    again = learn_vectors(graph, replace(walk_params, seed=seed + 1), replace(train_params, seed=train_params.seed + 1), **learn)
+    rows = label_rows[removed]
+    check = removed[full.trained[rows] & folded.trained[rows] & again.trained[rows]]
+    df = np.asarray(kept.sum(axis=0)).ravel()
+    cooccurrence = cooccurrence_counts(kept)
+
+    def model(vectors: Vectors) -> LabelModel:
+        return LabelModel(df, vectors.vectors[label_rows], vectors.context[label_rows], cooccurrence)
+
+    readded = np.isin(hidden, removed)
+    recommend = {}
+    for name, vectors in (("fold_in", folded), ("full", full)):
+        recommend[name] = rank_hidden(kept, docs, hidden, model(vectors), "pmi")
+        recommend[name + "_readded_only"] = rank_hidden(kept, docs[readded], hidden[readded], model(vectors), "pmi") if readded.any() else {}
+    return {"overlap_fold_in_vs_full": _neighbour_overlap(folded.vectors[label_rows], full.vectors[label_rows], check, k),
+            "overlap_full_vs_full": _neighbour_overlap(again.vectors[label_rows], full.vectors[label_rows], check, k),
+            "label_recommendation": recommend,
+            "protocol": {"labels": n_labels, "removed_labels": len(removed), "compared_labels": len(check), "k": k,
+                         "folded_nodes": int(len(new)), "hidden": len(docs), "hidden_among_readded": int(readded.sum()),
+                         "projection": projection, "fold_in": folded.stats, "full_training_seconds": round(full_seconds, 3)}}
+
+
+def _neighbour_overlap(a: np.ndarray, b: np.ndarray, nodes: np.ndarray, k: int) -> float:
+    """Mean share of the top-k cosine neighbours (among all rows) that two vector sets agree on, for `nodes`."""
+    def top(vectors):
+        unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        scores = unit[nodes] @ unit.T
+        scores[np.arange(len(nodes)), nodes] = -np.inf
+        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
+
+    ta, tb = top(a), top(b)
+    return round(float(np.mean([len(np.intersect1d(x, y)) / k for x, y in zip(ta, tb)])), 4) if len(nodes) else float("nan")
+
+
+def compare_document_vectors(kept: sp.csr_matrix, docs: np.ndarray, hidden: np.ndarray, model: LabelModel,
+                             walked: np.ndarray, label_has_vector: np.ndarray) -> dict:
+    """Document vectors learned from the bipartite walks against vectors derived from the
+    documents' remaining labels (graphvec.documents), ranked by the same document scores.
+
+    Keys are `<source>/<score>`: source `walks`, `labels-idf`, `labels-idf-pc1` (first principal
+    component removed) or `labels-uniform`; score `document-cosine` or `document-pmi`."""
+    n_docs = kept.shape[0]
+    sources = {"walks": walked}
+    for name, weighting, remove in (("labels-idf", "idf", False), ("labels-idf-pc1", "idf", True),
+                                    ("labels-uniform", "uniform", False)):
+        sources[name] = documents.from_labels(kept, model.embedding, model.context, label_has_vector,
+                                              documents.label_weights(model.df, n_docs, weighting),
+                                              remove_first_pc=remove).embedding
+    return {f"{name}/{score}": rank_hidden(kept, docs, hidden, model, score, documents=vectors)
+            for name, vectors in sources.items() for score in DOCUMENT_METHODS}
 
 
 def label_graph(x: sp.csr_matrix, projection: str) -> tuple[sp.csr_matrix, np.ndarray]:

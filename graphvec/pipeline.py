@@ -16,13 +16,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from . import walks as walk_engine
+from . import align, documents as docvec, estimate, walks as walk_engine, writeback
+from .cooccurrence import incidence
 from .errors import GraphvecError
 from .projection import Projection, ProjectionSpec, project
 from .store import Store
-from .train import TrainParams, Vectors, train, train_streamed
-from .writeback import write_back
+from .train import TrainParams, Vectors, fold_in, train, train_streamed
+from .writeback import RunInfo, VectorSet, write_back, write_sets
 
 
 def spec_from_dict(data: dict) -> ProjectionSpec:
@@ -113,12 +115,41 @@ def _record_run(vectors: Vectors, walk_meta: dict, n_nodes: int) -> None:
     })
 
 
+DOCUMENT_SOURCES = ("labels", "walks")
+
+
+def workload_for(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParams, train_params: TrainParams, method: str,
+                 top_k: int, stored_walks: bool = False) -> estimate.Workload:
+    """What a job on this projection will hold, from the store's counts alone (nothing is read):
+    a relationship counts twice in an undirected projection, once in a directed one."""
+    counts = store.counts()
+    for label in spec.node_labels:
+        if label not in counts:
+            raise GraphvecError(f"{store.location}: no nodes with label {label!r} (has: {', '.join(sorted(counts)) or 'nothing'})")
+    nodes = sum(counts[label] for label in spec.node_labels)
+    entries = sum(counts.get(rel_type, 0) for rel_type, _ in spec.relationships) * (1 if spec.directed else 2)
+    return estimate.Workload(nodes, entries, train_params.dimensions, walk_params.walks_per_node, walk_params.walk_length,
+                             train_params.epochs, top_k, spec.weighted and method == "node2vec", train_params.trainer,
+                             stored_walks or train_params.trainer == "gensim")
+
+
 def embed(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParams, method: str, train_params: TrainParams, *,
           top_k: int = 10, predict_k: int = 10, workers: int | None = None, force: bool = False, use_cache: bool = True, progress=None,
-          keep_walks: Path | None = None) -> dict:
-    """project → walk → train → write back; `progress(step_name, total, unit)` gives a bar per step."""
+          keep_walks: Path | None = None, document_vectors: str = "labels", remove_first_pc: bool = False,
+          align_previous: bool = False) -> dict:
+    """project → walk → train → write back; `progress(step_name, total, unit)` gives a bar per step.
+
+    When Label nodes are embedded and documents carry them, documents get vectors derived from
+    their labels' (`document_vectors="labels"`, the default: it ranked labels better than
+    walk-learned document vectors, README "Document vectors") or keep what the walks gave them
+    (`"walks"`, only when Document is in the projection).  `align_previous` rotates the new
+    vectors onto the stored ones (graphvec.align) before they replace them."""
+    if document_vectors not in DOCUMENT_SOURCES:
+        raise GraphvecError(f"--document-vectors must be labels or walks, not {document_vectors!r}")
     timings = {}
     started = time.perf_counter()
+    workload = workload_for(store, spec, walk_params, train_params, method, top_k, stored_walks=keep_walks is not None)
+    memory = estimate.check(workload, force, "embed")
     projection = project(store, spec, use_cache=use_cache)
     timings["project"] = time.perf_counter() - started
     total_steps = projection.node_count * walk_params.walks_per_node * walk_params.walk_length
@@ -141,15 +172,236 @@ def embed(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParam
             del walk_matrix
         timings["train"] = vectors.stats["seconds"]
     t0 = time.perf_counter()
+    alignment = align_to_stored(store, projection, vectors) if align_previous else None
+    documents, parameters = None, {"documents": {"source": "walks" if "Document" in projection.label_names else "none"}}
+    if document_vectors == "labels" and "Label" in projection.label_names and store.counts().get("HAS_LABEL"):
+        label_set = next(s for s in writeback.vector_sets(projection, vectors) if s.label == "Label")
+        documents, settings = documents_from_labels(store, label_set, "idf", remove_first_pc)
+        parameters = {"documents": settings}
+    if alignment is not None:
+        parameters["alignment"] = alignment
     with _bar(progress, "write", None, "nodes") as bar:
         report = write_back(store, projection, vectors, run_id=vectors.metadata["run_id"], top_k_neighbours=top_k,
-                            predict_k=predict_k, progress=bar)
+                            predict_k=predict_k, progress=bar, documents=documents, parameters=parameters)
     timings["write"] = time.perf_counter() - t0
     skipped = [str(n) for n in projection.names[~vectors.trained][:20]]
+    estimate.record_rates(timings, walk_report["steps"], vectors.stats["tokens_trained"], projection.node_count,
+                          projection.edge_count, not projection.notes.get("from_cache"))
     return {"run_id": vectors.metadata["run_id"], "timings_s": {k: round(v, 3) for k, v in timings.items()},
             "total_s": round(time.perf_counter() - started, 3), "walk": walk_report, "train": vectors.stats,
-            "write": report.to_dict(), "nodes_without_vector_examples": skipped,
+            "write": report.to_dict(), "alignment": alignment, "memory": memory, "nodes_without_vector_examples": skipped,
             "why_without_vector": "never walked or never had a neighbour in a walk (isolated node)"}
+
+
+def stored_label_set(store: Store) -> VectorSet:
+    """The Label vectors the store holds, one row per Label node (zero rows where none)."""
+    labels = store.read("read_labels")
+    names = np.array([str(n) for n in labels.column("name").to_pylist()], dtype=object)
+    stored = store.read_vectors("Label", "name")
+    if stored.num_rows == 0:
+        raise GraphvecError(f"{store.location}: no Label has a vector yet; run 'graphvec embed' with Label nodes first")
+    rows = pd.Index(names).get_indexer([str(k) for k in stored.column("key").to_pylist()])
+    dimensions = len(stored.column("embedding")[0])
+    embedding = np.zeros((len(names), dimensions), np.float32)
+    context = np.zeros((len(names), dimensions), np.float32)
+    embedding[rows] = np.array(stored.column("embedding").to_pylist(), np.float32)
+    context[rows] = np.array(stored.column("context").to_pylist(), np.float32)
+    has_vector = np.zeros(len(names), dtype=bool)
+    has_vector[rows] = True
+    return VectorSet("Label", "name", names, embedding, context, has_vector)
+
+
+def documents_from_labels(store: Store, labels: VectorSet, weighting: str = "idf", remove_first_pc: bool = False,
+                          component: np.ndarray | None = None, only: np.ndarray | None = None) -> tuple[VectorSet, dict]:
+    """Every Document's vector as the weighted mean of its labels' (graphvec.documents), and the
+    settings that made them (kept in the run record, the removed component included, so that
+    `update` derives later documents the same way).  `only` restricts the result to those ids."""
+    if weighting not in docvec.WEIGHTINGS:
+        raise GraphvecError(f"--weighting must be one of {', '.join(docvec.WEIGHTINGS)}, not {weighting!r}")
+    doc_ids = np.array([str(d) for d in store.read("read_documents").column("id").to_pylist()], dtype=object)
+    pairs = store.read("read_has_label")
+    df_table = store.read("read_labels")
+    label_index = pd.Index(labels.names)
+    df = np.zeros(len(labels.names), np.float64)
+    df[label_index.get_indexer([str(n) for n in df_table.column("name").to_pylist()])] = np.asarray(df_table.column("df"), np.float64)
+    doc_rows = pd.Index(doc_ids).get_indexer([str(d) for d in pairs.column("doc").to_pylist()])
+    label_cols = label_index.get_indexer([str(n) for n in pairs.column("label").to_pylist()])
+    inside = label_cols >= 0  # labels below --min-df are outside the embedded set
+    x = incidence(doc_rows[inside], label_cols[inside], len(doc_ids), len(labels.names))
+    derived = docvec.from_labels(x, labels.embedding, labels.context, labels.has_vector,
+                                 docvec.label_weights(df, len(doc_ids), weighting), remove_first_pc=remove_first_pc,
+                                 component=component)
+    keep = np.ones(len(doc_ids), bool) if only is None else np.isin(doc_ids, only)
+    settings = {"source": "labels", "weighting": weighting, "remove_first_pc": remove_first_pc,
+                "component": None if derived.component is None else derived.component.tolist()}
+    return VectorSet("Document", "id", doc_ids[keep], derived.embedding[keep], derived.context[keep], derived.has_vector[keep],
+                     np.asarray(x.sum(axis=1)).ravel()[keep]), settings
+
+
+def embed_documents(store: Store, *, weighting: str = "idf", remove_first_pc: bool = False, top_k: int = 10, progress=None) -> dict:
+    """`graphvec embed-documents`: Document vectors from the stored Label vectors, written back
+    with SIMILAR and a run record of their own."""
+    started = time.perf_counter()
+    if not store.counts().get("HAS_LABEL"):
+        raise GraphvecError(f"{store.location}: no document has a label (no HAS_LABEL relationships); ingest documents first")
+    labels = stored_label_set(store)
+    documents, settings = documents_from_labels(store, labels, weighting, remove_first_pc)
+    label_runs = store.vector_runs("Label")
+    run = RunInfo(uuid.uuid4().hex[:12], "label-mean", {"documents": settings, "label_runs": label_runs}, store.fingerprint())
+    report = write_sets(store, [documents], run, top_k=top_k, progress=progress)
+    return {"run_id": run.run_id, "documents": len(documents.names), "with_vector": int(documents.has_vector.sum()),
+            "without_vector": int((~documents.has_vector).sum()), "weighting": weighting, "remove_first_pc": remove_first_pc,
+            "label_runs": label_runs, "seconds": round(time.perf_counter() - started, 3), "write": report.to_dict()}
+
+
+def align_to_stored(store: Store, projection: Projection, vectors: Vectors) -> dict:
+    """Rotate `vectors` (in place) onto the vectors the store holds for the same nodes, and say
+    how far they drifted: the mean cosine between each shared node's old and new vector, before
+    and after the rotation."""
+    previous = store.meta().get("embedding_run")
+    try:
+        embedding, _, has, _ = _stored_vectors(store, projection)
+    except GraphvecError:
+        return {"previous_run": None, "shared_nodes": 0, "note": "no stored vectors to align to: coordinates left as trained"}
+    shared = has & vectors.trained
+    if shared.sum() < vectors.vectors.shape[1]:
+        raise GraphvecError(f"--align-previous needs at least as many nodes embedded by both runs as dimensions "
+                            f"({int(shared.sum())} < {vectors.vectors.shape[1]}): too few to fit a rotation")
+    before = align.mean_cosine(vectors.vectors[shared], embedding[shared])
+    r = align.rotation(vectors.vectors[shared], embedding[shared])
+    vectors.vectors[:] = np.where(vectors.trained[:, None], vectors.vectors @ r, 0)
+    vectors.context[:] = np.where(vectors.trained[:, None], vectors.context @ r, 0)
+    return {"previous_run": previous, "shared_nodes": int(shared.sum()), "mean_cosine": round(align.mean_cosine(vectors.vectors[shared], embedding[shared]), 4),
+            "mean_cosine_unaligned": round(before, 4)}
+
+
+def run_records(store: Store) -> list[dict]:
+    """Every run record, newest first, parameters parsed."""
+    if not store.counts().get("EmbeddingRun"):
+        return []
+    return [r | {"parameters": json.loads(r["parameters"] or "{}")} for r in store.read("read_runs").to_pylist()]
+
+
+def latest_training_run(store: Store) -> dict:
+    """The newest complete run that trained vectors on a projection (what `update` extends)."""
+    for record in run_records(store):
+        if "spec" in record["parameters"] and record["status"] == "complete":
+            return record
+    raise GraphvecError(f"{store.location}: no complete 'graphvec embed' run to update (runs written by graphvec before "
+                        "'update' existed do not record their projection); run 'graphvec embed' first")
+
+
+def _stored_vectors(store: Store, projection: Projection) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The stored vectors of a projection's nodes, aligned with its ids; and which runs they came from."""
+    embedding = context = None
+    has = np.zeros(projection.node_count, dtype=bool)
+    runs: dict = {}
+    for code, label in enumerate(projection.label_names):
+        members = np.flatnonzero(projection.node_label == code)
+        stored = store.read_vectors(label, projection.spec.key_for(label))
+        if stored.num_rows == 0:
+            continue
+        rows = members[pd.Index(projection.names[members].astype(str)).get_indexer([str(k) for k in stored.column("key").to_pylist()])]
+        found = rows >= 0
+        values = np.array(stored.column("embedding").to_pylist(), np.float32)
+        if embedding is None:
+            embedding = np.zeros((projection.node_count, values.shape[1]), np.float32)
+            context = np.zeros_like(embedding)
+        if values.shape[1] != embedding.shape[1]:
+            raise GraphvecError(f"{label} vectors have {values.shape[1]} dimensions, others {embedding.shape[1]}: run 'graphvec embed'")
+        embedding[rows[found]] = values[found]
+        context[rows[found]] = np.array(stored.column("context").to_pylist(), np.float32)[found]
+        has[rows[found]] = True
+        for run in stored.column("run").to_pylist():
+            runs[run] = runs.get(run, 0) + 1
+    if embedding is None:
+        raise GraphvecError(f"{store.location}: no stored vectors for {', '.join(projection.label_names)}; run 'graphvec embed' first")
+    return embedding, context, has, runs
+
+
+def _document_settings(store: Store) -> dict:
+    """How documents got their vectors in the newest run that says so."""
+    return next((r["parameters"]["documents"] for r in run_records(store) if r["parameters"].get("documents")), {})
+
+
+def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers: int | None = None, use_cache: bool = True,
+           progress=None) -> dict:
+    """`graphvec update`: vectors for the nodes that have none, all existing vectors kept as they are.
+
+    The newest `embed` run says what was projected and how it walked and trained.  Nodes of that
+    projection without a vector and with at least one relationship are folded in (train.fold_in:
+    walks from them over the current graph, skip-gram on their rows only); documents get the
+    weighted mean of their labels' vectors when that is how the run gave documents vectors.
+    SIMILAR is updated for the new nodes and for the nodes whose top-k they enter, PREDICTED is
+    recomputed when it was written, and the run record names the run it extends."""
+    started = time.perf_counter()
+    base = latest_training_run(store)
+    parameters = base["parameters"]
+    spec = spec_from_dict(parameters["spec"])
+    walk_settings = dict(parameters["walk"])
+    method = walk_settings.pop("method", "node2vec") or "node2vec"
+    walk_params = walk_engine.WalkParams(**{k: v for k, v in walk_settings.items() if k in walk_engine.WalkParams.__dataclass_fields__})
+    train_settings = {k: v for k, v in parameters["train"].items() if k in TrainParams.__dataclass_fields__}
+    train_params = TrainParams(**(train_settings | {"workers": workers, "trainer": "numba", "timeout_s": None}
+                                  | ({"epochs": epochs} if epochs else {}))).validate()
+    projection = project(store, spec, use_cache=use_cache)
+    embedding, context, has, kept_runs = _stored_vectors(store, projection)
+    documents_settings = _document_settings(store)
+    derive_documents = documents_settings.get("source") == "labels"
+    degree = projection.degrees()
+    new = ~has & (degree > 0)
+    run_id = uuid.uuid4().hex[:12]
+    fold_stats = {}
+    vectors = Vectors(embedding, context, has.copy())
+    if new.any():
+        weighted = projection.weighted and method == "node2vec"
+        with _bar(progress, "fold-in", None, "tokens") as bar:
+            folded = fold_in(projection.indptr, projection.indices, projection.weights, embedding, context, np.flatnonzero(new),
+                             walk_params, train_params, weighted=weighted, directed=projection.directed, workers=workers,
+                             on_progress=bar.advance)
+        fold_stats = folded.stats
+        vectors = Vectors(folded.vectors, folded.context, has | folded.trained)
+    added = vectors.trained & ~has
+    sets = writeback.vector_sets(projection, vectors)
+    report: dict = {"labels": {}, "similar": {}}
+    store.ensure_schema("schema_runs")
+    documents = None
+    if derive_documents and "Label" in projection.label_names and store.counts().get("HAS_LABEL"):
+        label_set = next(s for s in sets if s.label == "Label")
+        component = documents_settings.get("component")
+        all_documents, _ = documents_from_labels(store, label_set, documents_settings.get("weighting", "idf"),
+                                                 documents_settings.get("remove_first_pc", False),
+                                                 None if component is None else np.asarray(component, np.float32))
+        stored_docs = store.read_vectors("Document", "id")
+        had = np.isin(all_documents.names, np.array([str(k) for k in stored_docs.column("key").to_pylist()], dtype=object))
+        documents = (all_documents, ~had & all_documents.has_vector)
+        sets = [s for s in sets if s.label != "Document"]
+    updates = [(s, added[projection.node_label == projection.label_names.index(s.label)]) for s in sets]
+    if documents is not None:
+        updates.append(documents)
+    record_sets = [VectorSet(s.label, s.key, s.names, s.embedding, s.context, fresh) for s, fresh in updates]  # what this run wrote
+    run = RunInfo(run_id, "fold-in", {"update_of": base["id"], "kept_runs": kept_runs, "spec": parameters["spec"],
+                                      "walk": parameters["walk"], "train": asdict(train_params), "documents": documents_settings,
+                                      "fold_in": fold_stats}, projection.fingerprint)
+    store.write([writeback.WriteStep("upsert_run", writeback.run_record(run, record_sets, "writing", 0.0))], {})
+    for s, fresh in updates:
+        report["labels"][s.label] = {"new_vectors": int(fresh.sum()), "nodes": int(len(s.names)),
+                                     "without_vector": int((~s.has_vector).sum())}
+        if not fresh.any():
+            continue
+        store.write_vectors(s.label, s.key, s.rows(run_id, fresh), run_id, merge=True)
+        if top_k > 0:
+            report["similar"][s.label] = writeback.update_similar(store, s, fresh, run_id, top_k)
+    meta = {"embedding_run": run_id, "embedding_fingerprint": projection.fingerprint}
+    predicted_k = int(store.meta().get("predicted_k", 0) or 0)
+    if predicted_k and "Label" in projection.label_names and store.counts().get("HAS_LABEL"):
+        report["predicted"] = writeback.write_predictions(store, run_id, predicted_k)
+    seconds = round(time.perf_counter() - started, 3)
+    store.write([writeback.WriteStep("upsert_run", writeback.run_record(run, record_sets, "complete", seconds))], meta)
+    return {"run_id": run_id, "update_of": base["id"], "new_vectors": {k: v["new_vectors"] for k, v in report["labels"].items()},
+            "labels": report["labels"], "similar": report["similar"], "predicted": report.get("predicted", {}),
+            "fold_in": fold_stats, "seconds": seconds,
+            "still_without_vector": int((~vectors.trained).sum()), "why_without_vector": "no relationship in the projection"}
 
 
 class _bar:

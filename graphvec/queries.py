@@ -166,11 +166,11 @@ def _require_vector(store: Store, label: str, name: str) -> None:
         return
     if not _has_vectors(store, label):
         raise GraphvecError(f"{label} nodes have no vectors yet: run 'graphvec embed' with a projection that includes {label}")
-    from .writeback import embedding_status
+    from .stats import embedding_status
 
     status = embedding_status(store)
     if status.get("stale"):
-        why = "it was probably added after the latest run (the graph changed since): run 'graphvec embed' again"
+        why = f"it was probably added after the latest run (the graph changed since): {status['recommendation']}"
     else:
         why = "no walk reached it in the latest run (it has no relationships in the projection, or its label was below min_df)"
     raise GraphvecError(f"{label} {name!r} has no vector: {why}")

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 METHODS = ("pmi", "cosine", "popularity", "cooccurrence")
+DOCUMENT_METHODS = ("document-cosine", "document-pmi")  # scores from a vector per document rather than its labels
 BLOCK_CELLS = 8_000_000  # scores held at a time (32 MB of float32)
 
 
@@ -43,8 +44,12 @@ class LabelModel:
         return len(self.df)
 
 
-def score_block(x: sp.csr_matrix, model: LabelModel, method: str) -> np.ndarray:
-    """Scores of every label for each document row of `x` (documents × labels, 0/1)."""
+def score_block(x: sp.csr_matrix, model: LabelModel, method: str, documents: np.ndarray | None = None) -> np.ndarray:
+    """Scores of every label for each document row of `x` (documents × labels, 0/1).
+
+    The document methods score from `documents`, one vector per row of `x`: `document-cosine`
+    is what a vector-index query by the document's vector returns, `document-pmi` reads d·c_L as
+    PMI plus the label's log-popularity, as `pmi` does for the sum of the labels' vectors."""
     prior = np.log(np.maximum(model.df, 1)).astype(np.float32)
     if method == "popularity":
         return np.broadcast_to(prior, (x.shape[0], model.n_labels)).copy()
@@ -55,12 +60,20 @@ def score_block(x: sp.csr_matrix, model: LabelModel, method: str) -> np.ndarray:
     if method == "pmi":
         evidence = np.asarray(x @ model.embedding, dtype=np.float32)  # Σ eᵢ over the document's labels
         return prior + evidence @ model.context.T
+    if method == "document-pmi":
+        return prior + np.asarray(documents, dtype=np.float32) @ model.context.T
+    if method == "document-cosine":
+        return _unit(np.asarray(documents, dtype=np.float32)) @ _unit(model.embedding).T
     if method == "cosine":
-        unit = model.embedding / np.maximum(np.linalg.norm(model.embedding, axis=1, keepdims=True), 1e-12)
+        unit = _unit(model.embedding)
         centroid = np.asarray(x @ unit, dtype=np.float32)
         centroid /= np.maximum(np.linalg.norm(centroid, axis=1, keepdims=True), 1e-12)
         return centroid @ unit.T
     raise ValueError(f"unknown scoring method {method!r}; choose from {', '.join(METHODS)}")
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def top_labels(x: sp.csr_matrix, model: LabelModel, k: int, method: str = "pmi") -> tuple[np.ndarray, np.ndarray]:
@@ -107,14 +120,16 @@ def hide_labels(x: sp.csr_matrix, share: float, seed: int) -> tuple[sp.csr_matri
 
 
 def rank_hidden(x_kept: sp.csr_matrix, docs: np.ndarray, hidden: np.ndarray, model: LabelModel, method: str,
-                ks=(1, 5, 10)) -> dict:
-    """Hits@k and MRR of each hidden label among the labels its document lacks (ties share ranks)."""
+                ks=(1, 5, 10), documents: np.ndarray | None = None) -> dict:
+    """Hits@k and MRR of each hidden label among the labels its document lacks (ties share ranks).
+
+    `documents` (rows aligned with `x_kept`) feeds the document methods."""
     ranks = np.empty(len(docs), dtype=np.float64)
     rows = max(1, BLOCK_CELLS // max(model.n_labels, 1))
     for start in range(0, len(docs), rows):
         block_docs = docs[start: start + rows]
         block = x_kept[block_docs]
-        s = score_block(block, model, method).astype(np.float64)
+        s = score_block(block, model, method, None if documents is None else documents[block_docs]).astype(np.float64)
         s[block.nonzero()] = -np.inf
         target = s[np.arange(len(block_docs)), hidden[start: start + rows]][:, None]
         ranks[start: start + len(block_docs)] = 1 + (s > target).sum(1) + 0.5 * ((s == target).sum(1) - 1)

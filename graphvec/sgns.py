@@ -318,3 +318,83 @@ def initial_vectors(n_nodes: int, dimensions: int, seed: int) -> tuple[np.ndarra
     rng = np.random.default_rng(seed)
     w_in = ((rng.random((n_nodes, dimensions), dtype=np.float32) * 2 - 1) / dimensions).astype(np.float32)
     return w_in, np.zeros((n_nodes, dimensions), dtype=np.float32)
+
+
+@njit(parallel=True, nogil=True, fastmath=True, cache=True)
+def fold_in_segment(walks, first_row, last_row, row_offset, w_in, w_out, trainable, neg_prob, neg_alias, ctx_prob, ctx_alias,
+                    pressure, window, negative, alpha_start, alpha_end, seed, n_chunks, sigmoid):
+    """Skip-gram on walks[first_row:last_row] that changes only the rows of `trainable` nodes.
+
+    Every other vector is frozen: a pair is trained only when its context or its centre is
+    trainable, and each update lands only on trainable rows, so new nodes are placed in the
+    existing space without moving it (what `graphvec update` needs).  Negatives are drawn per
+    pair, as word2vec does: fold-in sees few tokens, so the shared-window trick of
+    `train_segment` would buy nothing.
+
+    What fold-in walks lack is the pressure a full training puts on a node's output vector by
+    drawing it as a negative for other nodes' contexts (without it a new node's output vector
+    agrees with everything and it is recommended everywhere).  So each positive pair of a
+    trainable centre adds `pressure[centre]` negative updates on average, its output vector
+    against contexts drawn from the token distribution (`ctx_prob`/`ctx_alias`); in a full run
+    a node is drawn as a negative negative·P_neg / P_token times per occurrence as a centre.
+    Returns the number of centre tokens processed."""
+    dimensions = w_in.shape[1]
+    length = walks.shape[1]
+    rows = last_row - first_row
+    n_nodes = len(neg_prob)
+    processed = np.zeros(n_chunks, dtype=np.int64)
+    for chunk in prange(n_chunks):
+        lo = first_row + (rows * chunk) // n_chunks
+        hi = first_row + (rows * (chunk + 1)) // n_chunks
+        state = _mix(np.uint64(seed) ^ _mix(np.uint64(lo + row_offset) + _GOLDEN))
+        gradient = np.empty(dimensions, dtype=np.float32)
+        count = 0
+        for row in range(lo, hi):
+            alpha = alpha_start + (alpha_end - alpha_start) * ((row - lo) / max(1, hi - lo))
+            size = 0
+            while size < length and walks[row, size] >= 0:
+                size += 1
+            for position in range(size):
+                centre = walks[row, position]
+                state += _GOLDEN
+                shrink = _below(_mix(state), window)
+                start = max(0, position - window + shrink)
+                stop = min(size, position + window - shrink + 1)
+                for c in range(start, stop):
+                    context = walks[row, c]
+                    if c == position or not (trainable[context] or trainable[centre]):
+                        continue
+                    source = w_in[context]
+                    for k in range(dimensions):
+                        gradient[k] = 0.0
+                    for d in range(negative + 1):
+                        target, label, state = _target(d, centre, state, n_nodes, neg_prob, neg_alias)
+                        if target < 0:
+                            continue
+                        row_out = w_out[target]
+                        g = np.float32(_gradient(_dot(source, row_out), label, alpha, sigmoid))
+                        if g == 0.0:
+                            continue
+                        for k in range(dimensions):
+                            gradient[k] += g * row_out[k]
+                        if trainable[target]:
+                            for k in range(dimensions):
+                                row_out[k] += g * source[k]
+                    if trainable[context]:
+                        for k in range(dimensions):
+                            source[k] += gradient[k]
+                    if trainable[centre]:
+                        state += _GOLDEN
+                        extra = int(pressure[centre] + _unit(_mix(state)))
+                        row_out = w_out[centre]
+                        for _ in range(extra):
+                            state += _GOLDEN
+                            other = _negative(_mix(state), n_nodes, ctx_prob, ctx_alias)
+                            if other == centre:
+                                continue
+                            g = np.float32(_gradient(_dot(w_in[other], row_out), 0.0, alpha, sigmoid))
+                            for k in range(dimensions):
+                                row_out[k] += g * w_in[other, k]
+            count += size
+        processed[chunk] = count
+    return processed.sum()

@@ -65,3 +65,29 @@ def top_k(vectors: np.ndarray, k: int, *, exact_limit: int = EXACT_LIMIT, seed: 
     if len(vectors) <= exact_limit:
         return (*top_k_exact(vectors, k), "exact")
     return (*top_k_approximate(vectors, k, seed), "nn-descent")
+
+
+def search(base: np.ndarray, queries: np.ndarray, k: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each query's top-k cosine neighbours among `base` rows: (indices, scores), best first, ties
+    by index.  `exclude[i]` is a base row query i may not return (itself), or -1.  Rows short of
+    k candidates are padded with -1 / -inf."""
+    import faiss
+
+    unit = np.ascontiguousarray(normalise(base))
+    asked = min(k + (exclude is not None), len(unit))
+    found_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    found = np.full((len(queries), k), -1, dtype=np.int64)
+    if asked == 0 or len(queries) == 0:
+        return found, found_scores
+    index = faiss.IndexFlatIP(unit.shape[1])
+    index.add(unit)
+    scores, indices = index.search(np.ascontiguousarray(normalise(queries)), asked)
+    if exclude is not None:
+        scores = np.where(indices == np.asarray(exclude)[:, None], -np.inf, scores)
+    scores = np.where(indices < 0, -np.inf, scores)
+    order = np.lexsort((indices, -scores), axis=1)[:, :k]
+    width = order.shape[1]
+    found[:, :width] = np.take_along_axis(indices, order, axis=1)
+    found_scores[:, :width] = np.take_along_axis(scores, order, axis=1)
+    found[~np.isfinite(found_scores)] = -1
+    return found, found_scores

@@ -37,7 +37,7 @@ import math
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -365,3 +365,105 @@ def _write_segments(walks: np.ndarray, segments: list[tuple[int, int]], folder: 
                 handle.write(buffer[:used].tobytes())
         paths.append(path)
     return paths
+
+
+def _fold_in_walks(indptr, indices, weights, new_nodes, walk_params, window: int, *, weighted: bool, directed: bool,
+                   workers) -> np.ndarray:
+    """Walks that give each new node about as many occurrences as a full training would.
+
+    A full run visits node v about walks_per_node · walk_length · deg(v) / mean degree times
+    (the walks' stationary distribution), and each visit trains the pairs within a window of v.
+    On an undirected graph each fold-in walk is two walks of window + 1 steps from v joined back
+    to back (a reversed walk of an undirected graph is a walk too), so v sits in the middle with
+    a full window on both sides; revisits of v inside the walk count towards its quota, and
+    each node gets walks until the quota is met (at least walks_per_node, at most
+    walks_per_node · walk_length).  A directed graph cannot be walked backwards: it gets
+    walks_per_node forward walks of walk_length from each new node."""
+    from .walks import iter_walks
+
+    if directed:
+        return np.concatenate([chunk.copy() for chunk in iter_walks(indptr, indices, weights, walk_params, weighted=weighted,
+                                                                     directed=True, workers=workers, start_nodes=new_nodes)])
+    degree = np.diff(indptr).astype(np.float64)
+    quota = walk_params.walks_per_node * walk_params.walk_length * degree[new_nodes] / max(degree[degree > 0].mean(), 1e-12)
+    most = walk_params.walks_per_node * walk_params.walk_length
+    batch = walk_params.walks_per_node
+    kept, visits = [], np.zeros(len(new_nodes))
+    walks_done = np.zeros(len(new_nodes), dtype=np.int64)
+    for number in range(0, most, batch):
+        half = replace(walk_params, walk_length=window + 1, walks_per_node=2 * batch, seed=(walk_params.seed + 7919 * number) % 2**63)
+        pieces = np.concatenate([chunk.copy() for chunk in iter_walks(indptr, indices, weights, half, weighted=weighted,
+                                                                       directed=False, workers=workers, start_nodes=new_nodes)])
+        by_round = pieces.reshape(2 * batch, len(new_nodes), window + 1)
+        # each round starts its nodes in a seeded order: put every round back in new_nodes' order
+        by_round = np.take_along_axis(by_round, np.argsort(np.searchsorted(new_nodes, by_round[:, :, 0]), axis=1)[:, :, None], axis=1)
+        joined = np.concatenate([by_round[0::2, :, :0:-1], by_round[1::2]], axis=2)  # round 2i reversed + round 2i+1
+        wanted = (visits < quota) | (walks_done < walk_params.walks_per_node)
+        if not wanted.any():
+            break
+        chosen = joined[:, wanted]
+        kept.append(chosen.reshape(-1, 2 * window + 1))
+        visits[wanted] += (chosen == new_nodes[wanted][None, :, None]).sum(axis=(0, 2))
+        walks_done[wanted] += batch
+    return np.concatenate(kept)
+
+
+def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedding: np.ndarray, context: np.ndarray,
+            new_nodes: np.ndarray, walk_params, params: TrainParams, *, weighted: bool, directed: bool,
+            workers: int | None = None, on_progress: Callable[[int], None] | None = None) -> Vectors:
+    """Vectors for `new_nodes` in the space of the existing ones, which stay exactly as they are.
+
+    Walks start from each new node.  On an undirected graph two half-length walks from the same
+    node are joined back to back, so the node sits in the middle of a full-length walk with
+    context on both sides, as nodes mostly do in a full training (a reversed walk of an
+    undirected graph is a walk too); a directed graph keeps forward walks.  Skip-gram then
+    updates only the new nodes' rows (`sgns.fold_in_segment`), with negatives drawn from degree^0.75
+    (degree being the walks' stationary distribution on an undirected graph), and with the
+    negative pressure a full training would put on the new output vectors.  `params.epochs` passes are made
+    over these walks, which are few (walks_per_node per new node), with the usual linear
+    learning-rate decay.  Returns vectors for every node: the old rows as given, the new ones learned."""
+    import numba
+
+    from . import sgns
+    from .walks import iter_walks
+
+    started = time.perf_counter()
+    workers = params.workers or os.cpu_count() or 1
+    n = len(indptr) - 1
+    new_nodes = np.unique(np.asarray(new_nodes, dtype=np.int32))
+    degree = np.diff(indptr)
+    if len(new_nodes) == 0 or (degree[new_nodes] == 0).all():
+        raise GraphvecError("no new node has a relationship in the projection: nothing to fold in")
+    new_nodes = new_nodes[degree[new_nodes] > 0]
+    walks = _fold_in_walks(indptr, indices, weights, new_nodes, walk_params, params.window, weighted=weighted, directed=directed,
+                           workers=workers)
+    walks = np.ascontiguousarray(walks)
+    numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
+    if weighted:
+        cumulative = np.concatenate(([0.0], np.cumsum(weights, dtype=np.float64)))
+        row_sums = cumulative[indptr[1:]] - cumulative[indptr[:-1]]
+    else:
+        row_sums = degree.astype(np.float64)
+    neg_prob, neg_alias = sgns.negative_sampler(row_sums)
+    ctx_prob, ctx_alias = sgns.negative_sampler(row_sums, exponent=1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_negative = np.power(row_sums, 0.75) / np.power(row_sums, 0.75).sum()
+        pressure = np.where(row_sums > 0, params.negative * share_negative / (row_sums / row_sums.sum()), 0.0).astype(np.float32)
+    trainable = np.zeros(n, dtype=np.bool_)
+    trainable[new_nodes] = True
+    w_in = np.ascontiguousarray(embedding, dtype=np.float32).copy()
+    w_out = np.ascontiguousarray(context, dtype=np.float32).copy()
+    fresh_in, _ = sgns.initial_vectors(len(new_nodes), w_in.shape[1], params.seed)
+    w_in[new_nodes], w_out[new_nodes] = fresh_in, 0.0
+    segments = _segments(len(walks))
+
+    def train_segment(epoch, index, walk_rows, start, stop, first_row, tokens, start_alpha, end_alpha):
+        sgns.fold_in_segment(walk_rows, start, stop, first_row - start, w_in, w_out, trainable, neg_prob, neg_alias, ctx_prob,
+                             ctx_alias, pressure, params.window, params.negative, start_alpha, end_alpha, np.uint64(params.seed + epoch),
+                             64, sgns.SIGMOID)
+
+    done, stopped = _run_segments(lambda: ((walks, a, b) for a, b in segments), len(segments), params, started, train_segment,
+                                  on_progress)
+    stats = {"seconds": round(time.perf_counter() - started, 3), "new_nodes": int(len(new_nodes)), "walks": int(len(walks)),
+             "walk_length": int(walks.shape[1]), "tokens_trained": int(done), "epochs": params.epochs, "stopped_early": stopped}
+    return Vectors(w_in, w_out, trainable, stats, {"train_params": asdict(params)})

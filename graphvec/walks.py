@@ -343,6 +343,7 @@ class WalkPlan:
     weighted: bool
     params: WalkParams
     chunk_walks: int
+    graph_nodes: int = -1  # nodes in the graph; `nodes` counts start nodes only
 
     @property
     def total_walks(self) -> int:
@@ -354,8 +355,9 @@ class WalkPlan:
 
     def memory(self) -> dict[str, int]:
         """Bytes needed in RAM, by part (the output file is on disk and paged in by chunk)."""
+        graph_nodes = self.graph_nodes if self.graph_nodes >= 0 else self.nodes
         parts = {
-            "csr": (self.nodes + 1) * 8 + self.csr_entries * (4 + 4),
+            "csr": (graph_nodes + 1) * 8 + self.csr_entries * (4 + 4),
             "alias_tables": self.csr_entries * (4 + 4) if self.weighted else 0,
             "walk_buffer": self.chunk_walks * self.params.walk_length * 4,
             "start_order": self.nodes * 8 * 2,
@@ -364,14 +366,15 @@ class WalkPlan:
         return parts
 
 
-def plan(indptr: np.ndarray, weighted: bool, params: WalkParams, chunk_walks: int | None = None) -> WalkPlan:
-    nodes = len(indptr) - 1
+def plan(indptr: np.ndarray, weighted: bool, params: WalkParams, chunk_walks: int | None = None,
+         start_nodes: np.ndarray | None = None) -> WalkPlan:
+    nodes = len(indptr) - 1 if start_nodes is None else len(start_nodes)
     if chunk_walks is None:
         # about 64 MB of int32 rows per chunk: large enough to keep both cores busy, small enough
         # that the buffer never dominates memory
         chunk_walks = max(GROUP * 64, (64 << 20) // (4 * params.walk_length))
     chunk_walks = max(1, min(chunk_walks, nodes * params.walks_per_node))
-    return WalkPlan(nodes, int(indptr[-1]), weighted, params, chunk_walks)
+    return WalkPlan(nodes, int(indptr[-1]), weighted, params, chunk_walks, len(indptr) - 1)
 
 
 def check_memory(walk_plan: WalkPlan, force: bool = False, extra_bytes: int = 0) -> dict:
@@ -392,15 +395,16 @@ def start_order(nodes: int, round_number: int, seed: int) -> np.ndarray:
 
 def iter_walks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None, params: WalkParams, *,
                weighted: bool, directed: bool = True, chunk_walks: int | None = None,
-               workers: int | None = None) -> Iterator[np.ndarray]:
+               workers: int | None = None, start_nodes: np.ndarray | None = None) -> Iterator[np.ndarray]:
     """Yield int32 arrays of shape (walks_in_chunk, walk_length), in the order of the full walk file.
 
     Row r·N + k of the concatenation is the walk of round r from the k-th node of that round's
-    start order, whatever `chunk_walks` and `workers` are.  `directed=False` promises that the CSR
+    start order, whatever `chunk_walks` and `workers` are.  `start_nodes` walks from those nodes
+    only (N of them) instead of every node (fold-in walks from the nodes it adds).  `directed=False` promises that the CSR
     is symmetric (every edge stored both ways, equal weights), which enables return folding.
     """
     params.validate()
-    walk_plan = plan(indptr, weighted, params, chunk_walks)
+    walk_plan = plan(indptr, weighted, params, chunk_walks, start_nodes)
     if workers:
         numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
     indptr = np.ascontiguousarray(indptr, dtype=np.int64)
@@ -429,6 +433,8 @@ def iter_walks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | No
         for r in np.unique(rounds):
             if r != order_round:
                 order_round, order = int(r), start_order(n, int(r), params.seed)
+                if start_nodes is not None:
+                    order = np.asarray(start_nodes, dtype=np.int32)[order]
             mask = rounds == r
             starts[mask] = order[rows[mask] - r * n]
         out = buffer[:count]

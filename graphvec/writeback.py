@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import scipy.sparse as sp
 
 from .errors import GraphvecError
@@ -51,43 +53,109 @@ def _vector_column(matrix: np.ndarray) -> pa.Array:
     return pa.FixedSizeListArray.from_arrays(pa.array(matrix.ravel()), matrix.shape[1])
 
 
-def run_record(run_id: str, vectors: Vectors, projection: Projection, status: str, seconds: float) -> pa.Table:
+@dataclass
+class VectorSet:
+    """One node label's vectors as they will be written: node keys, both vector sets, which nodes
+    have a vector, and (to pick the sample nodes shown) their degrees."""
+
+    label: str
+    key: str
+    names: np.ndarray
+    embedding: np.ndarray
+    context: np.ndarray
+    has_vector: np.ndarray
+    degrees: np.ndarray | None = None
+
+    @property
+    def ids(self) -> dict:
+        return {"label": self.label, "key": self.key}
+
+    def rows(self, run_id: str, mask: np.ndarray | None = None) -> pa.Table:
+        mask = self.has_vector if mask is None else mask & self.has_vector
+        return pa.table({"key": pa.array(self.names[mask].astype(str)), "embedding": _vector_column(self.embedding[mask]),
+                         "context": _vector_column(self.context[mask]), "run": pa.array([run_id] * int(mask.sum()), pa.string())})
+
+
+def vector_sets(projection: Projection, vectors: Vectors) -> list[VectorSet]:
+    """A projection's trained vectors, one set per node label."""
+    sets = []
+    degrees = projection.degrees()
+    for code, label in enumerate(projection.label_names):
+        members = np.flatnonzero(projection.node_label == code)
+        sets.append(VectorSet(label, projection.spec.key_for(label), projection.names[members], vectors.vectors[members],
+                              vectors.context[members], vectors.trained[members], degrees[members]))
+    return sets
+
+
+@dataclass
+class RunInfo:
+    """What a run record says about how its vectors were made."""
+
+    run_id: str
+    method: str
+    parameters: dict
+    fingerprint: str
+    created_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
+def run_info(run_id: str, vectors: Vectors, projection: Projection, **extra) -> RunInfo:
+    """The run record of vectors trained on a projection; `extra` joins the parameters (how
+    documents got vectors, alignment, the run an update extends)."""
     meta = vectors.metadata
-    method = meta.get("walk", {}).get("method", "unknown")
+    return RunInfo(run_id, meta.get("walk", {}).get("method", "unknown"),
+                   {"walk": meta.get("walk", {}), "train": meta.get("train_params", {}), "spec": asdict(projection.spec), **extra},
+                   projection.fingerprint, meta.get("created_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+
+
+def run_record(run: RunInfo, sets: list[VectorSet], status: str, seconds: float) -> pa.Table:
+    dimensions = next((int(s.embedding.shape[1]) for s in sets), 0)
     return pa.table({
-        "id": [run_id], "created_at": [meta.get("created_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))],
-        "method": [method], "parameters": [json.dumps({"walk": meta.get("walk", {}), "train": meta.get("train_params", {})})],
-        "nodes": [int(vectors.trained.sum())], "dimensions": [int(vectors.vectors.shape[1])],
-        "graph_fingerprint": [projection.fingerprint], "seconds": [float(seconds)], "status": [status],
-        "labels": [",".join(projection.label_names)],
+        "id": [run.run_id], "created_at": [run.created_at], "method": [run.method],
+        "parameters": [json.dumps(run.parameters, default=_plain)], "nodes": [int(sum(int(s.has_vector.sum()) for s in sets))],
+        "dimensions": [dimensions], "graph_fingerprint": [run.fingerprint], "seconds": [float(seconds)], "status": [status],
+        "labels": [",".join(s.label for s in sets)],
     })
 
 
+def _plain(value):
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
+
+
 def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id: str, top_k_neighbours: int = 10,
-               predict_k: int = 10, exact_limit: int = EXACT_LIMIT, progress=None,
-               stop_after_batches: int | None = None) -> WriteReport:
+               predict_k: int = 10, exact_limit: int = EXACT_LIMIT, progress=None, stop_after_batches: int | None = None,
+               documents: VectorSet | None = None, parameters: dict | None = None) -> WriteReport:
     """Write the vectors, SIMILAR top-k and the run record; safe to re-run, resumes after a crash.
 
-    `stop_after_batches` interrupts the write after that many vector batches (the tests use it to
-    check that a re-run completes an interrupted write).
+    `documents`, when given, are the Document vectors to write instead of the projection's own
+    (derived from the label vectors, graphvec.documents).  `stop_after_batches` interrupts the
+    write after that many vector batches (the tests use it to check that a re-run completes an
+    interrupted write).
     """
-    started = time.perf_counter()
     if len(vectors.vectors) != projection.node_count:
         raise GraphvecError(f"the vectors cover {len(vectors.vectors)} nodes but the projection has {projection.node_count}; "
                             "the graph changed since training: run 'graphvec embed' again")
-    dimensions = int(vectors.vectors.shape[1])
-    report = WriteReport(run_id)
+    sets = [s for s in vector_sets(projection, vectors) if documents is None or s.label != documents.label]
+    if documents is not None:
+        sets.append(documents)
+    return write_sets(store, sets, run_info(run_id, vectors, projection, **(parameters or {})), top_k=top_k_neighbours,
+                      predict_k=predict_k if "Label" in projection.label_names else 0, exact_limit=exact_limit,
+                      progress=progress, stop_after_batches=stop_after_batches)
+
+
+def write_sets(store: Store, sets: list[VectorSet], run: RunInfo, *, top_k: int = 10, predict_k: int = 0,
+               exact_limit: int = EXACT_LIMIT, progress=None, stop_after_batches: int | None = None) -> WriteReport:
+    """Write each set's vectors, then its SIMILAR top-k and vector index, then PREDICTED; the run
+    record says `writing` until the last step has landed, and the store's meta then names it
+    the latest run."""
+    started = time.perf_counter()
+    report = WriteReport(run.run_id)
     store.ensure_schema("schema_runs")
-    store.write([WriteStep("upsert_run", run_record(run_id, vectors, projection, "writing", 0.0))], {})
-    plans = []
-    for code, label in enumerate(projection.label_names):
-        members = np.flatnonzero(projection.node_label == code)
-        trained = vectors.trained[members]
-        plans.append((label, {"label": label, "key": projection.spec.key_for(label)}, members, trained))
-        report.labels[label] = {"nodes": int(len(members)), "embedded": int(trained.sum()),
-                                "without_vector": int((~trained).sum())}
+    store.write([WriteStep("upsert_run", run_record(run, sets, "writing", 0.0))], {})
+    for s in sets:
+        report.labels[s.label] = {"nodes": int(len(s.names)), "embedded": int(s.has_vector.sum()),
+                                  "without_vector": int((~s.has_vector).sum())}
     if progress is not None:
-        progress.update(total=int(vectors.trained.sum()))
+        progress.update(total=int(sum(int(s.has_vector.sum()) for s in sets)))
     batches_done = 0
 
     def landed(rows: int) -> None:
@@ -96,50 +164,102 @@ def write_back(store: Store, projection: Projection, vectors: Vectors, *, run_id
         if progress is not None:
             progress.advance(rows)
         if stop_after_batches is not None and batches_done >= stop_after_batches:
-            raise GraphvecError(f"write interrupted after {batches_done} batches (run {run_id} is incomplete)")
+            raise GraphvecError(f"write interrupted after {batches_done} batches (run {run.run_id} is incomplete)")
 
-    for label, ids, members, trained in plans:
-        batch = members[trained]
-        table = pa.table({"key": pa.array(projection.names[batch].astype(str)),
-                          "embedding": _vector_column(vectors.vectors[batch]),
-                          "context": _vector_column(vectors.context[batch]),
-                          "run": pa.array([run_id] * len(batch), pa.string())})
-        skipped = store.write_vectors(label, ids["key"], table, run_id, on_batch=landed)
+    for s in sets:
+        skipped = store.write_vectors(s.label, s.key, s.rows(run.run_id), run.run_id, on_batch=landed)
         report.skipped_already_written += skipped
         if skipped and progress is not None:
             progress.advance(skipped)
-    for label, ids, members, trained in plans:
-        embedded = members[trained]
-        if top_k_neighbours > 0 and len(embedded) > 1:
-            neighbours, scores, method = top_k(vectors.vectors[embedded], top_k_neighbours, exact_limit=exact_limit)
-            k = neighbours.shape[1]
-            table = pa.table({"a": pa.array(np.repeat(projection.names[embedded], k).astype(str)),
-                              "b": pa.array(projection.names[embedded[neighbours.ravel()]].astype(str)),
-                              "score": pa.array(scores.ravel().astype(np.float64)),
-                              "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(embedded))),
-                              "run": pa.array([run_id] * (len(embedded) * k))})
-            store.ensure_schema_with("schema_similar", label=label)
-            # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
-            # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
-            # run record still says `writing` until both have landed, so a crash in between is
-            # reported by `stats` and completed by re-running.
-            store.write([WriteStep("delete_similar", identifiers=ids)], {}, atomic=False)
-            store.write([WriteStep("create_similar", table, identifiers=ids)], {}, atomic=False)
-            report.similar[label] = {"k": int(k), "relationships": int(table.num_rows), "method": method}
-            degrees = projection.degrees()[embedded]
-            report.samples[label] = [
-                {"node": str(projection.names[embedded[i]]),
-                 "neighbours": [[str(projection.names[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5])]}
-                for i in np.argsort(-degrees, kind="stable")[:3]]
-        store.write([WriteStep("create_vector_index", identifiers={**ids, "index_name": f"embedding_{label}",
-                                                                   "dimensions": dimensions})], {})
-    meta = {"embedding_run": run_id, "embedding_fingerprint": projection.fingerprint}
-    if predict_k > 0 and "Label" in projection.label_names and store.counts().get("HAS_LABEL"):
-        report.predicted = write_predictions(store, run_id, predict_k)
+    for s in sets:
+        if top_k > 0 and s.has_vector.sum() > 1:
+            report.similar[s.label], report.samples[s.label] = write_similar(store, s, run.run_id, top_k, exact_limit)
+        store.write([WriteStep("create_vector_index", identifiers={**s.ids, "index_name": f"embedding_{s.label}",
+                                                                   "dimensions": int(s.embedding.shape[1])})], {})
+    meta = {"embedding_run": run.run_id, "embedding_fingerprint": run.fingerprint}
+    if predict_k > 0 and any(s.label == "Label" for s in sets) and store.counts().get("HAS_LABEL"):
+        report.predicted = write_predictions(store, run.run_id, predict_k)
         meta["predicted_k"] = str(predict_k)
     report.seconds = round(time.perf_counter() - started, 3)
-    store.write([WriteStep("upsert_run", run_record(run_id, vectors, projection, "complete", report.seconds))], meta)
+    store.write([WriteStep("upsert_run", run_record(run, sets, "complete", report.seconds))], meta)
     return report
+
+
+def write_similar(store: Store, s: VectorSet, run_id: str, k: int, exact_limit: int = EXACT_LIMIT) -> tuple[dict, list]:
+    """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours."""
+    embedded = np.flatnonzero(s.has_vector)
+    neighbours, scores, method = top_k(s.embedding[embedded], k, exact_limit=exact_limit)
+    table = _similar_rows(s.names[embedded], s.names[embedded[neighbours]], scores, run_id)
+    store.ensure_schema_with("schema_similar", label=s.label)
+    # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
+    # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
+    # run record still says `writing` until both have landed, so a crash in between is
+    # reported by `stats` and completed by re-running.
+    store.write([WriteStep("delete_similar", identifiers=s.ids)], {}, atomic=False)
+    store.write([WriteStep("create_similar", table, identifiers=s.ids)], {}, atomic=False)
+    degrees = s.degrees[embedded] if s.degrees is not None else np.zeros(len(embedded))
+    samples = [{"node": str(s.names[embedded[i]]),
+                "neighbours": [[str(s.names[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5])]}
+               for i in np.argsort(-degrees, kind="stable")[:3]]
+    return {"k": int(neighbours.shape[1]), "relationships": int(table.num_rows), "method": method}, samples
+
+
+def update_similar(store: Store, s: VectorSet, new: np.ndarray, run_id: str, k: int) -> dict:
+    """Bring a label's SIMILAR up to date after `new` nodes got vectors, all others unchanged.
+
+    A new node gets its top-k among every vector.  An old node's top-k can only change by new
+    nodes entering it, so its stored list is merged with its k best new candidates, and only
+    the nodes whose list changed are rewritten (the same lists a full rebuild would give, up to
+    ties).  Cost: two searches against the new vectors instead of all pairs."""
+    from .similarity import search
+
+    have = np.flatnonzero(s.has_vector)
+    vectors, names, is_new = s.embedding[have], s.names[have].astype(str), new[have]
+    new_rows, old_rows = np.flatnonzero(is_new), np.flatnonzero(~is_new)
+    if len(new_rows) == 0 or len(have) < 2:
+        return {"k": k, "new_nodes": 0, "old_nodes_changed": 0, "relationships": 0}
+    k = min(k, len(have) - 1)
+    new_neighbours, new_scores = search(vectors, vectors[new_rows], k, exclude=new_rows)
+    stored = store.read("read_similar", **s.ids)
+    position = pd.Index(names)
+    a = position.get_indexer([str(x) for x in stored.column("a").to_pylist()])
+    b = position.get_indexer([str(x) for x in stored.column("b").to_pylist()])
+    score = np.asarray(stored.column("score").to_numpy(zero_copy_only=False), dtype=np.float32)
+    ok = (a >= 0) & (b >= 0)
+    a, b, score = a[ok], b[ok], score[ok]
+    order = np.lexsort((b, -score, a))
+    a, b, score = a[order], b[order], score[order]
+    slot = np.arange(len(a)) - np.searchsorted(a, a)  # rank within each node's list
+    inside = slot < k
+    current = np.full((len(have), k), -1, dtype=np.int64)
+    current_scores = np.full((len(have), k), -np.inf, dtype=np.float32)
+    current[a[inside], slot[inside]] = b[inside]
+    current_scores[a[inside], slot[inside]] = score[inside]
+    candidates, candidate_scores = search(vectors[new_rows], vectors[old_rows], k)
+    candidates = np.where(candidates >= 0, new_rows[np.maximum(candidates, 0)], -1)
+    changed = candidate_scores.max(axis=1) > current_scores[old_rows, -1]
+    rows = old_rows[changed]
+    merged = np.concatenate([current[rows], candidates[changed]], axis=1)
+    merged_scores = np.concatenate([current_scores[rows], candidate_scores[changed]], axis=1)
+    pick = np.lexsort((merged, -merged_scores), axis=1)[:, :k]
+    sources = np.concatenate([rows, new_rows])
+    targets = np.concatenate([np.take_along_axis(merged, pick, axis=1), new_neighbours])
+    scores = np.concatenate([np.take_along_axis(merged_scores, pick, axis=1), new_scores])
+    table = _similar_rows(names[sources], np.where(targets >= 0, names[np.maximum(targets, 0)], ""), scores, run_id)
+    table = table.filter(pa.compute.is_finite(table.column("score")))
+    store.ensure_schema_with("schema_similar", label=s.label)
+    store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=s.ids)], {}, atomic=False)
+    store.write([WriteStep("create_similar", table, identifiers=s.ids)], {}, atomic=False)
+    return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(table.num_rows)}
+
+
+def _similar_rows(sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, run_id: str) -> pa.Table:
+    """SIMILAR rows {a, b, score, rank, run} from each source's best-first targets (sources × k)."""
+    k = targets.shape[1]
+    return pa.table({"a": pa.array(np.repeat(sources, k).astype(str)), "b": pa.array(targets.ravel().astype(str)),
+                     "score": pa.array(scores.ravel().astype(np.float64)),
+                     "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(sources))),
+                     "run": pa.array([run_id] * (len(sources) * k), pa.string())})
 
 
 def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") -> dict:
@@ -176,34 +296,3 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") ->
     store.write([WriteStep("delete_predicted")], {}, atomic=False)
     store.write([WriteStep("create_predicted", table)], {}, atomic=False)
     return {"documents": int(len(docs)), "relationships": int(table.num_rows), "k": int(k), "method": method}
-
-
-def embedding_status(store: Store) -> dict:
-    """Staleness and consistency of the stored vectors, for `graphvec stats`."""
-    counts = store.counts()
-    if not counts.get("EmbeddingRun"):
-        return {}
-    runs = store.read("read_runs").to_pylist()
-    meta = store.meta()
-    latest = meta.get("embedding_run")
-    status: dict = {"latest_run": latest, "runs": len(runs), "warnings": []}
-    unfinished = [r["id"] for r in runs if r["status"] != "complete"]
-    if unfinished:
-        status["warnings"].append(f"run {unfinished[0]} did not finish writing: re-run the same 'graphvec write' or 'embed'")
-    labels = sorted({label for r in runs for label in (r["labels"] or "").split(",") if label})
-    per_label = {}
-    for label in labels:
-        if label not in counts:
-            continue
-        by_run = store.vector_runs(label)
-        with_vector = sum(by_run.values())
-        per_label[label] = {"with_vector": with_vector, "without_vector": counts[label] - with_vector, "by_run": by_run}
-        if len(by_run) > 1:
-            status["warnings"].append(f"{label}: vectors from {len(by_run)} different runs are mixed ({by_run})")
-    status["labels"] = per_label
-    latest_record = next((r for r in runs if r["id"] == latest), None)
-    if latest_record is not None:
-        status["stale"] = latest_record["graph_fingerprint"] != store.fingerprint()
-        if status["stale"]:
-            status["warnings"].append("the graph changed since the latest vectors were learned: run 'graphvec embed' again")
-    return status

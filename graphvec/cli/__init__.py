@@ -39,8 +39,11 @@ app.add_typer(_evaluate.app, name="evaluate")
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--json" in args[1:]:  # accepted after the command too (`graphvec stats --json`), as the examples write it
+        args = ["--json"] + [a for a in args if a != "--json"]
     try:
-        app(args=argv)
+        app(args=args)
     except GraphvecError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -73,6 +73,12 @@ def embed(
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
     predict_k: int = typer.Option(10, "--predict-k", help="PREDICTED labels per document, when labels are embedded (0: none)"),
     keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file (they are otherwise streamed into the trainer, never stored)."),
+    document_vectors: str = typer.Option("labels", "--document-vectors", help="When labels are embedded: documents get the IDF-weighted "
+                                         "mean of their labels' vectors (labels, default), or keep what the walks gave them (walks)."),
+    remove_first_pc: bool = typer.Option(False, "--remove-first-pc", help="With --document-vectors labels: project the documents' "
+                                         "common first principal component out."),
+    align_previous: bool = typer.Option(False, "--align-previous", help="Rotate the new vectors onto the stored ones (orthogonal "
+                                        "Procrustes on the nodes both runs embedded): same neighbours, stable coordinates."),
     preset: Optional[str] = _P["preset"], node_labels: List[str] = _P["node_labels"],
     relationships: List[str] = _P["relationships"], directed: bool = _P["directed"],
     node_keys: List[str] = _P["node_keys"], min_df: Optional[int] = _P["min_df"], no_cache: bool = _P["no_cache"],
@@ -89,7 +95,8 @@ def embed(
     with open_store(ctx.obj["store"]) as store:
         data = run_embed(store, spec, walk_params, method, train_params, top_k=top_k, predict_k=predict_k, workers=workers, force=force,
                          use_cache=not no_cache, progress=lambda name, total, unit: output.progress(name, total, unit),
-                         keep_walks=keep_walks)
+                         keep_walks=keep_walks, document_vectors=document_vectors, remove_first_pc=remove_first_pc,
+                         align_previous=align_previous)
 
     def render(console):
         table = Table(title=f"embed: run {data['run_id']}", title_justify="left")
@@ -101,6 +108,10 @@ def embed(
         table.add_row("train", f"{data['timings_s']['train']:.2f}", f"{data['train']['tokens_per_second']:,} tokens/s")
         table.add_row("write", f"{data['timings_s']['write']:.2f}", "")
         console.print(table)
+        if data["alignment"]:
+            a = data["alignment"]
+            console.print(a.get("note") or f"aligned onto run {a['previous_run']} over {a['shared_nodes']:,} shared nodes: mean cosine "
+                          f"old/new {a['mean_cosine_unaligned']:.3f} → {a['mean_cosine']:.3f}", highlight=False)
         _print_vector_summary(console, data["train"], data["write"], data["nodes_without_vector_examples"])
 
     output.emit(data, render)
@@ -126,12 +137,124 @@ def _print_vector_summary(console, stats, write, examples):
         console.print("without vector: " + ", ".join(examples), highlight=False)
 
 
+@app.command("estimate")
+def estimate_command(
+    ctx: typer.Context,
+    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
+    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"],
+    dimensions: int = _T["dimensions"], epochs: int = _T["epochs"], trainer: str = _T["trainer"],
+    top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node"),
+    keep_walks: bool = typer.Option(False, "--keep-walks", help="Walks stored in a file (as --keep-walks, or 'walk' + 'train')."),
+    preset: Optional[str] = _P["preset"], node_labels: List[str] = _P["node_labels"],
+    relationships: List[str] = _P["relationships"], directed: bool = _P["directed"],
+    node_keys: List[str] = _P["node_keys"], min_df: Optional[int] = _P["min_df"],
+):
+    """Memory and time 'graphvec embed' with these options would need here, before running it.
+
+    Example: graphvec estimate --projection labels --dimensions 256 --walks-per-node 20
+    """
+    from .. import estimate
+    from ..pipeline import workload_for
+
+    output = ctx.obj["output"]
+    walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor).validate()
+    walks.check_method(method, walk_params)
+    spec = spec_from_options(preset, node_labels, relationships, directed, node_keys, min_df)
+    train_params = TrainParams(dimensions=dimensions, epochs=epochs, trainer=trainer).validate()
+    with open_store(ctx.obj["store"], read_only=True) as store:
+        workload = workload_for(store, spec, walk_params, train_params, method, top_k, keep_walks)
+    memory = estimate.memory(workload)
+    rates, source = estimate.load_rates()
+    data = {"workload": estimate.workload_dict(workload), "memory_bytes": memory, "available_bytes": estimate.available_bytes(),
+            "seconds": estimate.seconds(workload, rates), "rates": rates, "rates_from": source}
+    data["fits"] = memory["peak"] <= data["available_bytes"]
+
+    def render(console):
+        table = Table(title=f"estimate: {workload.nodes:,} nodes, {workload.csr_entries:,} CSR entries", title_justify="left")
+        table.add_column("part")
+        table.add_column("MiB", justify="right")
+        for part, size in memory["parts"].items():
+            table.add_row(part.replace("_", " "), f"{size / 2**20:,.1f}")
+        for step, size in memory["steps"].items():
+            table.add_row(f"[bold]while {step}[/bold]", f"{size / 2**20:,.1f}")
+        table.add_row("[bold]peak[/bold]", f"[bold]{memory['peak'] / 2**20:,.1f}[/bold]")
+        table.add_row("available now", f"{data['available_bytes'] / 2**20:,.1f}")
+        console.print(table)
+        console.print(key_value_table(f"time in seconds ({source})", data["seconds"]))
+        if not data["fits"]:
+            console.print("[yellow]warning:[/yellow] the peak exceeds the memory available now: embed would refuse without --force")
+
+    output.emit(data, render)
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Passes of fold-in over its walks (default: the embed run's)."),
+    top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: leave SIMILAR alone)"),
+    workers: Optional[int] = _W["workers"], no_cache: bool = _P["no_cache"],
+):
+    """Give vectors to nodes added since the last embed, keeping every existing vector as it is.
+
+    New labels and other nodes are folded in (walks from them, skip-gram on their rows only); new
+    documents get the mean of their labels' vectors.  SIMILAR is updated where the new nodes enter it.
+
+    Example: graphvec ingest docs more.csv --labels-field tags && graphvec update
+    """
+    from ..pipeline import update as run
+
+    output = ctx.obj["output"]
+    with open_store(ctx.obj["store"]) as store:
+        data = run(store, epochs=epochs, top_k=top_k, workers=workers, use_cache=not no_cache,
+                   progress=lambda name, total, unit: output.progress(name, total, unit))
+
+    def render(console):
+        rows = {"extends run": data["update_of"], **{f"new {label} vectors": n for label, n in data["new_vectors"].items()},
+                "SIMILAR": {label: f"{v['new_nodes']} new, {v['old_nodes_changed']} changed" for label, v in data["similar"].items()} or "unchanged",
+                "still without vector (no relationship)": data["still_without_vector"], "seconds": data["seconds"]}
+        if data["fold_in"]:
+            rows["fold-in"] = f"{data['fold_in']['walks']:,} walks, {data['fold_in']['tokens_trained']:,} tokens, {data['fold_in']['seconds']:.2f} s"
+        console.print(key_value_table(f"update: run {data['run_id']}", rows))
+
+    output.emit(data, render)
+
+
+@app.command("embed-documents")
+def embed_documents(
+    ctx: typer.Context,
+    weighting: str = typer.Option("idf", "--weighting", help="idf (default: rarer labels weigh more) or uniform."),
+    remove_first_pc: bool = typer.Option(False, "--remove-first-pc", help="Project the first principal component of all "
+                                         "document vectors out (the theme every document shares)."),
+    top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per document (0: none)"),
+):
+    """Give every document the weighted mean of its labels' vectors: no walks, no training.
+
+    Example: graphvec embed-documents --weighting idf --remove-first-pc --top-k 10
+    """
+    from ..pipeline import embed_documents as run
+
+    output = ctx.obj["output"]
+    with open_store(ctx.obj["store"]) as store:
+        with output.progress("writing", unit="documents") as bar:
+            data = run(store, weighting=weighting, remove_first_pc=remove_first_pc, top_k=top_k, progress=bar)
+
+    def render(console):
+        console.print(key_value_table(f"embed-documents: run {data['run_id']}", {
+            "documents": data["documents"], "with a vector": data["with_vector"],
+            "without (no label has a vector)": data["without_vector"], "weighting": data["weighting"],
+            "first component removed": data["remove_first_pc"], "from Label runs": data["label_runs"],
+            "SIMILAR": {label: f"{v['relationships']} ({v['method']}, k={v['k']})" for label, v in data["write"]["similar"].items()} or "none",
+            "seconds": data["seconds"]}))
+
+    output.emit(data, render)
+
+
 @app.command("train")
 def train_command(
     ctx: typer.Context,
     walks_path: Path = typer.Argument(Path("walks.npy"), help="Walks written by 'graphvec walk'."),
     output_path: Path = typer.Option(Path("vectors.npz"), "--output", "-o"),
-    seed: int = _W["seed"], workers: Optional[int] = _W["workers"],
+    seed: int = _W["seed"], workers: Optional[int] = _W["workers"], force: bool = _W["force"],
     dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
     learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
     timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
@@ -146,6 +269,11 @@ def train_command(
     params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding,
                            seed, workers, trainer, sample, walk_meta["spec"]["node_labels"])
     n_nodes = walk_meta["projection"]["nodes"]
+    from .. import estimate
+
+    estimate.check(estimate.Workload(n_nodes, walk_meta["projection"].get("csr_entries", 0), params.dimensions,
+                                     walk_meta["params"]["walks_per_node"], walk_meta["params"]["walk_length"], params.epochs, 0,
+                                     bool(walk_meta.get("weighted")), params.trainer, stored_walks=True), force, "train", "walk+train")
     with output.progress("training", total=int((walk_matrix >= 0).sum()) * params.epochs, unit="tokens") as bar:
         vectors = train_from_walks(walk_matrix, walk_meta, n_nodes, params, on_tokens=bar.advance)
     vectors.save(output_path)

@@ -1,4 +1,4 @@
-"""`graphvec evaluate link-prediction | node-classification | label-recommendation`.
+"""`graphvec evaluate link-prediction | node-classification | label-recommendation | fold-in`.
 
 The files are read the way `ingest` reads them, vectors are learned in memory with `embed`'s
 walk and training options, and nothing is written to the store.
@@ -6,7 +6,7 @@ walk and training options, and nothing is written to the store.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Optional
 
@@ -230,7 +230,7 @@ def label_recommendation(
                                                 score=score, workers=workers, on_tokens=bar.on_tokens)
     metrics = ("hits@1", "hits@5", "hits@10", "mrr")
     data = {**{m: result[m] for m in metrics}, "baselines": result["baselines"], "beats_baselines": result["beats_baselines"],
-            "file": str(path), **settings, "protocol": result["protocol"]}
+            "document_vectors": result.get("document_vectors"), "file": str(path), **settings, "protocol": result["protocol"]}
 
     def render(console):
         table = Table(title=f"label recommendation: {path} ({result['protocol']['hidden']:,} hidden labels)", title_justify="left")
@@ -241,7 +241,68 @@ def label_recommendation(
         for name, row in data["baselines"].items():
             table.add_row(name, *(f"{row[m]:.4f}" for m in metrics))
         console.print(table)
+        if data["document_vectors"]:
+            documents = Table(title="the same, ranked from one vector per document (walk-learned or derived from its labels)",
+                              title_justify="left")
+            for column in ("document vector / score", *metrics):
+                documents.add_column(column, justify="left" if column.startswith("document") else "right")
+            for name, row in data["document_vectors"].items():
+                documents.add_row(name, *(f"{row[m]:.4f}" for m in metrics))
+            console.print(documents)
         verdict = "beats both baselines" if data["beats_baselines"] else "[yellow]does not beat both baselines[/yellow]"
         console.print(f"the embedding {verdict} on Hits@10 and MRR")
+
+    output.emit(data, render)
+
+
+@app.command("fold-in")
+def fold_in(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="Documents: CSV with a header row, or JSONL (read as by 'ingest docs')."),
+    share: float = typer.Option(0.1, "--share", help="Share of the labels removed, then re-added and folded in."),
+    holdout: float = typer.Option(0.2, "--holdout", help="Share of the documents with two or more labels that lose one."),
+    projection: str = typer.Option("bipartite", "--projection", help="bipartite (documents and labels) or labels (CO_OCCURS by count)."),
+    fold_epochs: int = typer.Option(1, "--fold-epochs", help="Passes of fold-in over its walks (as 'graphvec update --epochs')."),
+    labels_field: str = _D["labels_field"], label_sep: Optional[str] = _D["label_sep"], id_field: str = _D["id_field"],
+    title_field: str = _D["title_field"], fmt: Optional[str] = _D["fmt"], encoding: str = _D["encoding"],
+    on_error: str = _D["on_error"],
+    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
+    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
+    workers: Optional[int] = _W["workers"],
+    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
+    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
+    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+):
+    """How close fold-in ('graphvec update') gets to a full retrain: remove labels, fold them back in, compare.
+
+    Example: graphvec evaluate fold-in robotics.csv --labels-field tags --label-sep " " --share 0.1 --json
+    """
+    output = ctx.obj["output"]
+    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
+                                                  ("Document", "Label"))
+    if fold_epochs < 1:
+        raise GraphvecError(f"--fold-epochs must be at least 1, not {fold_epochs}")
+    corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
+    x, _ = protocols.corpus_incidence(corpus.labels)
+    with output.progress("training (base, fold-in, full, full again)", unit="steps"):
+        result = protocols.fold_in_quality(x, walk_params, train_params, replace(train_params, epochs=fold_epochs), method=method,
+                                           projection=projection, share=share, holdout=holdout, workers=workers)
+    data = {**result, "file": str(path), **settings}
+
+    def render(console):
+        protocol = result["protocol"]
+        console.print(key_value_table(f"fold-in against full retraining: {path}", {
+            f"top-{protocol['k']} neighbour overlap, fold-in vs full": result["overlap_fold_in_vs_full"],
+            f"top-{protocol['k']} neighbour overlap, full vs full (another seed)": result["overlap_full_vs_full"],
+            "labels removed and folded back in": protocol["removed_labels"], "nodes folded in": protocol["folded_nodes"],
+            "fold-in seconds": protocol["fold_in"]["seconds"]}))
+        table = Table(title="label recommendation (pmi) under each vector set", title_justify="left")
+        for column in ("vectors", "hits@1", "hits@5", "hits@10", "mrr"):
+            table.add_column(column, justify="left" if column == "vectors" else "right")
+        for name, row in result["label_recommendation"].items():
+            if row:
+                table.add_row(name.replace("_", " "), *(f"{row[m]:.4f}" for m in ("hits@1", "hits@5", "hits@10", "mrr")))
+        console.print(table)
 
     output.emit(data, render)

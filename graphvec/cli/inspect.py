@@ -39,10 +39,13 @@ def stats(ctx: typer.Context, top: int = typer.Option(10, "--top", help="How man
         if data["embeddings"]:
             emb = data["embeddings"]
             console.print(key_value_table("vectors", {
-                "latest run": emb.get("latest_run") or "-", "stale": emb.get("stale", "-"),
+                "latest run": emb.get("latest_run") or "-", "created": emb.get("vectors_created_at", "-"),
+                "graph changed": emb.get("graph_changed_at") or "-", "stale": emb.get("stale", "-"),
                 **{label: f"{v['with_vector']:,} with vector, {v['without_vector']:,} without" for label, v in emb["labels"].items()}}))
         for warning in data["warnings"]:
             console.print(f"[yellow]warning:[/yellow] {warning}")
+        if data["embeddings"].get("recommendation") and not data["embeddings"].get("stale"):
+            console.print(data["embeddings"]["recommendation"], highlight=False)
 
     output.emit(data, render)
 

@@ -83,9 +83,11 @@ class Store(ABC):
     def close(self) -> None: ...
 
     # -- vectors -------------------------------------------------------------------------
-    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None) -> int:
+    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None, merge: bool = False) -> int:
         """Make `rows` ({key, embedding, context, run}) the vectors of `label`'s nodes; return how
         many rows a previous, interrupted write of the same run had already landed (and were skipped).
+        With `merge`, `rows` are added to the vectors already there (`graphvec update`) instead of
+        replacing them all.
 
         This default keeps vectors as node properties (`embedding`, `context_embedding`,
         `embedding_run`) written in batches: a crash leaves a mix of two runs, which the run tags
@@ -111,7 +113,7 @@ class Store(ABC):
             self.write([WriteStep("set_embeddings", batch, identifiers=ids)], {}, atomic=False)
             if on_batch:
                 on_batch(batch.num_rows)
-        clear = sorted(had - set(keys))
+        clear = [] if merge else sorted(had - set(keys))
         if clear:
             self.write([WriteStep("clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
                        atomic=False)

@@ -90,15 +90,18 @@ class EmbeddedStore(Store):
     def _vector_ids(self, label: str, key: str) -> dict:
         return {"label": label, "key": key, "vectors": vector_table(label), "staging": vector_table(label) + "_staging"}
 
-    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None) -> int:
+    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None, merge: bool = False) -> int:
         """COPY the vectors into a staging table, then swap it for the label's vector table in one
         transaction: 100k x 128 vectors land in seconds, where updating array properties of the
         nodes in place took 16-20 s, and readers never see two runs mixed within a label.
 
         A label whose vector table already holds exactly this run's rows (an interrupted write
-        being re-run) is skipped.
+        being re-run) is skipped.  With `merge`, the label's current vectors that `rows` does not
+        replace are copied into the new table too, so the swap still replaces the table whole.
         """
         ids = self._vector_ids(label, key)
+        if merge:
+            rows = self._merged(label, key, rows)
         existing = self.counts().get(ids["vectors"])
         if existing and not self.read("read_key_type", {"key": "context_embedding"}, label=ids["vectors"]).num_rows:
             raise GraphvecError(f"{self.location}: table {ids['vectors']} exists and is not a graphvec vector table; "
@@ -125,6 +128,23 @@ class EmbeddedStore(Store):
             self._execute("ROLLBACK")
             raise
         return 0
+
+    def _merged(self, label: str, key: str, rows: pa.Table) -> pa.Table:
+        existing = self.read_vectors(label, key)
+        if existing.num_rows == 0:
+            return rows
+        dimensions = rows.schema.field("embedding").type.list_size
+        old_keys = pa.array([str(k) for k in existing.column("key").to_pylist()], pa.string())
+        incoming = set(rows.column("key").to_pylist())
+
+        def fixed(column) -> pa.Array:
+            values = column.combine_chunks().flatten().cast(pa.float32())
+            return pa.FixedSizeListArray.from_arrays(values, dimensions)
+
+        old = pa.table({"key": old_keys, "embedding": fixed(existing.column("embedding")), "context": fixed(existing.column("context")),
+                        "run": existing.column("run").cast(pa.string())})
+        old = old.filter(pa.array([k not in incoming for k in old_keys.to_pylist()]))
+        return pa.concat_tables([old, rows.cast(old.schema)])
 
     def read_vectors(self, label: str, key: str) -> pa.Table:
         ids = self._vector_ids(label, key)

@@ -1,0 +1,146 @@
+"""Memory and time a job will need, worked out before it starts.
+
+Memory is the sum of what each step holds, by formula from the graph's counts and the
+parameters (the byte counts below are the arrays the code allocates), and the peak is the
+largest step plus what lives through every step (the CSR arrays, node names, the process
+itself).  The coefficients were checked against the peak resident memory of `graphvec embed` on
+the benchmark graphs (tests/test_estimate.py; README, "Memory and time").
+
+Time comes from the rates this machine measured in its last run (`record_rates`, kept in the
+cache folder), so an estimate improves after the first job; without one, conservative defaults
+are used and the estimate says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import GraphvecError
+
+MIB = 1 << 20
+RUNTIME_BYTES = 360 * MIB  # Python, numpy, the Numba kernels, LadybugDB and faiss loaded: peak of `embed` on a 34-node graph
+NAME_BYTES = 64  # one node key as a Python str in the projection's names array
+WALK_CHUNK_BYTES = 64 * MIB  # walks.plan: int32 rows per chunk
+GENSIM_VOCAB_BYTES = 400  # gensim's per-word Python objects (key_to_index, index_to_key, counts, cum_table)
+DEFAULT_RATES = {"walk_steps_per_s": 5e6, "train_tokens_per_s": 5e5, "write_nodes_per_s": 1e4, "project_entries_per_s": 1e6}
+
+
+@dataclass(frozen=True)
+class Workload:
+    nodes: int
+    csr_entries: int
+    dimensions: int = 128
+    walks_per_node: int = 10
+    walk_length: int = 80
+    epochs: int = 1
+    top_k: int = 10
+    weighted: bool = False
+    trainer: str = "numba"
+    stored_walks: bool = False  # walks kept in a file (--keep-walks, gensim, `graphvec walk`) and paged in while training
+
+    @property
+    def steps(self) -> int:
+        return self.nodes * self.walks_per_node * self.walk_length
+
+
+def memory(w: Workload) -> dict:
+    """Bytes by part, each step's total, and the peak (the largest step)."""
+    n, e, d = w.nodes, w.csr_entries, w.dimensions
+    matrix = n * d * 4  # one n × d float32 matrix
+    buffer = min(WALK_CHUNK_BYTES, w.steps * 4)
+    parts = {
+        "runtime": RUNTIME_BYTES,
+        "projection": (n + 1) * 8 + e * 8 + n * NAME_BYTES,  # CSR (int64 indptr, int32 indices, float32 weights) and keys
+        "projection_reading": e * 48 + n * 96,  # Arrow id columns, id lookups and the mirrored COO before the CSR exists
+        "alias_tables": e * 16 if w.weighted else 0,  # prob + alias, and the float64 running sums of the weights
+        # one chunk of walks, and the counting pass's copies of it (valid tokens, rows with a pair)
+        "walk_buffer": buffer * 4 + (w.steps * 4 if w.stored_walks else 0),
+        # input and output matrices, then the returned copies; gensim adds its vocabulary
+        "training": 4 * matrix + n * 40 + (n * GENSIM_VOCAB_BYTES if w.trainer == "gensim" else 0),
+        "knn": 3 * matrix + n * (w.top_k + 1) * 24 if w.top_k else 0,  # normalised copies, the flat index, results
+        # Arrow tables of both vector sets and their per-label copies; SIMILAR rows as Arrow columns and the
+        # database's buffers while it copies them in (about 560 bytes a row, measured at 100k nodes)
+        "write_back": 6 * matrix + n * w.top_k * 560,
+    }
+    resident = parts["runtime"] + parts["projection"]
+    steps = {
+        "project": resident + parts["projection_reading"],
+        "walk+train": resident + parts["alias_tables"] + parts["walk_buffer"] + parts["training"],
+        "write": resident + 2 * matrix + parts["knn"] + parts["write_back"],
+    }
+    return {"parts": parts, "steps": steps, "peak": max(steps.values())}
+
+
+def seconds(w: Workload, rates: dict) -> dict:
+    tokens = w.steps * w.epochs
+    out = {"project": w.csr_entries / rates["project_entries_per_s"], "walk": w.steps / rates["walk_steps_per_s"],
+           "train": tokens / rates["train_tokens_per_s"], "write": w.nodes / rates["write_nodes_per_s"]}
+    out["total"] = sum(out.values())
+    return {k: round(v, 1) for k, v in out.items()}
+
+
+def available_bytes() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def check(w: Workload, force: bool = False, what: str = "this job", step: str | None = None) -> dict:
+    """Refuse to start when the estimated peak (of one `step` only, when given) exceeds the memory
+    available now, unless forced."""
+    estimated = memory(w)
+    needed, available = (estimated["steps"][step] if step else estimated["peak"]), available_bytes()
+    if needed > available and not force:
+        raise GraphvecError(f"{what} needs about {needed / 2**30:.1f} GiB at its peak but {available / 2**30:.1f} GiB is free "
+                            "(see 'graphvec estimate'); lower --dimensions, --walks-per-node or --top-k, or pass --force")
+    return {"needed_bytes": needed, "available_bytes": available}
+
+
+# -- measured rates ------------------------------------------------------------------------------
+
+def rates_path() -> Path:
+    root = os.environ.get("GRAPHVEC_CACHE")
+    return (Path(root) if root else Path.home() / ".cache" / "graphvec") / "rates.json"
+
+
+def load_rates() -> tuple[dict, str]:
+    """This machine's last measured rates and where they came from."""
+    path = rates_path()
+    try:
+        data = json.loads(path.read_text())
+        return {**DEFAULT_RATES, **{k: float(v) for k, v in data["rates"].items() if k in DEFAULT_RATES}}, \
+            f"measured {data['measured_at']} ({data['nodes']:,} nodes)"
+    except (OSError, ValueError, KeyError, TypeError):
+        return dict(DEFAULT_RATES), "defaults: no job has run on this machine yet"
+
+
+def record_rates(timings: dict, steps: int, tokens: int, nodes: int, csr_entries: int, projection_read: bool) -> None:
+    """Keep the rates a run measured (steps and tokens per second of its walk and train steps,
+    nodes per second of its write, CSR entries per second of reading the projection)."""
+    rates = {}
+    if timings.get("walk"):
+        rates["walk_steps_per_s"] = steps / max(timings["walk"], 1e-9)
+    if timings.get("train"):
+        rates["train_tokens_per_s"] = tokens / max(timings["train"], 1e-9)
+    if timings.get("write"):
+        rates["write_nodes_per_s"] = nodes / max(timings["write"], 1e-9)
+    if timings.get("project") and projection_read:
+        rates["project_entries_per_s"] = csr_entries / max(timings["project"], 1e-9)
+    previous, _ = load_rates()
+    path = rates_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"rates": {**previous, **rates}, "nodes": nodes,
+                                   "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache folder costs only a worse estimate next time
+
+
+def workload_dict(w: Workload) -> dict:
+    return asdict(w)

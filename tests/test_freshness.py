@@ -1,0 +1,215 @@
+"""Keeping vectors fresh on real stores: document vectors from labels, fold-in updates, staleness,
+alignment across rebuilds."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from graphvec import documents
+from graphvec.align import mean_cosine, rotation
+from graphvec.ingest import ingest_documents, ingest_graph
+from graphvec.pipeline import embed, embed_documents, update
+from graphvec.projection import PRESETS, ProjectionSpec, build_csr
+from graphvec.similarity import top_k_exact
+from graphvec.sources import read_documents, read_graph
+from graphvec.stats import store_stats
+from graphvec.train import TrainParams, fold_in
+from graphvec.walks import WalkParams
+
+from .conftest import KARATE, ROBOTICS, run_cli
+from .test_embed import similar_rows, stored_vectors
+
+WALKS = WalkParams(walk_length=20, walks_per_node=10, seed=7)
+TRAIN = TrainParams(dimensions=32, window=5, epochs=2, workers=1, seed=7, sample=0.0)
+
+
+def test_document_vector_is_the_idf_weighted_mean_of_its_labels_with_a_vector():
+    x = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [0, 0, 1], [0, 0, 0]], dtype=np.float32))
+    embedding = np.array([[1, 0], [0, 1], [5, 5]], dtype=np.float32)
+    has = np.array([True, True, False])  # label 2 was never embedded: it takes no part
+    weights = documents.label_weights(np.array([1, 2, 2]), 4)
+    assert weights[0] > weights[1] == weights[2] > 0  # the rarer label weighs more, none weighs nothing
+    result = documents.from_labels(x, embedding, embedding * 2, has, weights)
+    w0, w1 = weights[0], weights[1]
+    assert np.allclose(result.embedding[0], [w0 / (w0 + w1), w1 / (w0 + w1)])
+    assert np.allclose(result.embedding[1], [0, 1]) and np.allclose(result.context[1], [0, 2])
+    assert result.has_vector.tolist() == [True, True, False, False]
+    assert not result.embedding[2:].any()
+
+
+def test_removing_the_first_component_leaves_documents_orthogonal_to_it_and_reuses_it():
+    rng = np.random.default_rng(0)
+    common = rng.standard_normal(16).astype(np.float32)
+    labels = (rng.standard_normal((40, 16)) * 0.3 + common * 3).astype(np.float32)
+    x = sp.random(200, 40, density=0.1, random_state=1, format="csr")
+    x.data[:] = 1
+    w = documents.label_weights(np.asarray(x.sum(axis=0)).ravel(), 200)
+    plain = documents.from_labels(x, labels, labels, np.ones(40, bool), w)
+    removed = documents.from_labels(x, labels, labels, np.ones(40, bool), w, remove_first_pc=True)
+    unit = removed.component
+    assert abs(np.dot(unit, common) / np.linalg.norm(common)) > 0.99  # the shared theme is what was removed
+    assert np.abs(removed.embedding[removed.has_vector] @ unit).max() < 1e-4
+    assert np.abs(plain.embedding[plain.has_vector] @ unit).min() > 0.1
+    again = documents.from_labels(x[:5], labels, labels, np.ones(40, bool), w, remove_first_pc=True, component=unit)
+    assert np.allclose(again.embedding, removed.embedding[:5], atol=1e-5)
+
+
+def _write_rows(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def _robotics_split(tmp_path, first: int):
+    csv.field_size_limit(10**9)
+    with ROBOTICS.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    _write_rows(tmp_path / "first.csv", rows[: first + 1])
+    _write_rows(tmp_path / "rest.csv", [rows[0]] + rows[first + 1:])
+    return tmp_path / "first.csv", tmp_path / "rest.csv"
+
+
+def _ingest(store, path):
+    ingest_documents(store, read_documents(path, id_field="id", title_field="title", labels_field="tags", label_sep=" "))
+
+
+def test_embed_derives_document_vectors_from_labels_and_embed_documents_rewrites_them(store):
+    _ingest(store, ROBOTICS)
+    result = embed(store, PRESETS["labels"], WALKS, "node2vec", TRAIN, top_k=3, predict_k=0)
+    assert result["write"]["labels"]["Document"]["embedded"] > 2700  # documents were not in the projection
+    labels = stored_vectors(store, "Label", "name")
+    docs = stored_vectors(store, "Document", "id")
+    tags = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
+    n_docs = store.counts()["Document"]
+    doc_labels = store.read("document_labels", {"id": "1"}).column("name").to_pylist()
+    w = documents.label_weights(np.array([tags[t] for t in doc_labels]), n_docs)
+    expected = sum(wi * labels[t] for wi, t in zip(w, doc_labels)) / w.sum()
+    assert np.allclose(docs["1"], expected, atol=1e-5)
+    report = embed_documents(store, weighting="uniform", remove_first_pc=True, top_k=4)
+    runs = {r["id"]: r for r in store.read("read_runs").to_pylist()}
+    assert runs[report["run_id"]]["method"] == "label-mean" and runs[report["run_id"]]["status"] == "complete"
+    settings = json.loads(runs[report["run_id"]]["parameters"])["documents"]
+    assert settings["weighting"] == "uniform" and len(settings["component"]) == 32
+    after = stored_vectors(store, "Document", "id")
+    assert abs(float(after["1"] @ np.asarray(settings["component"], np.float32))) < 1e-4
+    rows = similar_rows(store, "Document", "id")
+    assert {r["run"] for r in rows} == {report["run_id"]} and len(rows) == 4 * report["with_vector"]
+    assert not store_stats(store)["warnings"]
+
+
+def test_update_folds_in_new_labels_and_documents_keeping_every_old_vector(store, tmp_path):
+    first, rest = _robotics_split(tmp_path, 2650)
+    _ingest(store, first)
+    base = embed(store, PRESETS["bipartite"], WALKS, "node2vec", TRAIN, top_k=5, predict_k=3)
+    old_labels, old_docs = stored_vectors(store, "Label", "name"), stored_vectors(store, "Document", "id")
+    documents_before = store.counts()["Document"]
+    _ingest(store, rest)
+    added_documents = store.counts()["Document"] - documents_before
+    status = store_stats(store)["embeddings"]
+    assert status["stale"] and "graphvec update" in status["recommendation"]
+    report = update(store, top_k=5)
+    assert report["update_of"] == base["run_id"] and report["new_vectors"]["Document"] == added_documents > 100
+    labels, docs = stored_vectors(store, "Label", "name"), stored_vectors(store, "Document", "id")
+    assert all(np.array_equal(labels[k], v) for k, v in old_labels.items())  # frozen, bit for bit
+    assert all(np.array_equal(docs[k], v) for k, v in old_docs.items())
+    new_labels = sorted(set(labels) - set(old_labels))
+    assert len(new_labels) == report["new_vectors"]["Label"] > 0
+    after = store_stats(store)
+    assert not after["embeddings"]["stale"] and not after["warnings"], after["warnings"]
+    # SIMILAR after the update is what a full rebuild over the same vectors gives (top-5 by cosine)
+    keys = sorted(labels)
+    matrix = np.stack([labels[k] for k in keys])
+    expected_idx, expected_scores = top_k_exact(matrix, 5)
+    by_node = {}
+    for row in similar_rows(store, "Label", "name"):
+        by_node.setdefault(row["a"], []).append(row)
+    assert len(by_node) == len(keys)
+    for i, key in enumerate(keys):
+        got = sorted(by_node[key], key=lambda r: r["rank"])
+        assert np.allclose([r["score"] for r in got], expected_scores[i], atol=1e-5), key
+    changed = {r["a"] for rows in by_node.values() for r in rows if r["run"] == report["run_id"]}
+    assert set(new_labels) <= changed and len(changed) < len(keys)  # only nodes the new ones entered were rewritten
+    predicted = store.run_text("MATCH (d:Document)-[r:PREDICTED]->(:Label) RETURN count(r) AS n").column("n")[0].as_py()
+    assert predicted >= 3 * (len(docs) - 20)
+    again = update(store, top_k=5)  # nothing new: nothing changes
+    assert sum(again["new_vectors"].values()) == 0 and again["fold_in"] == {}
+
+
+def test_fold_in_places_new_nodes_in_their_community_without_moving_the_others():
+    sizes, blocks = 60, 4
+    graph = nx.stochastic_block_model([sizes] * blocks, [[0.25 if i == j else 0.005 for j in range(blocks)] for i in range(blocks)],
+                                      seed=3)
+    edges = np.array(graph.edges())
+    n = sizes * blocks
+    new = np.random.default_rng(0).choice(n, 12, replace=False)
+    keep = ~np.isin(edges, new).any(axis=1)
+    from graphvec.evaluate import learn_vectors
+
+    reduced = build_csr(edges[keep, 0], edges[keep, 1], np.ones(keep.sum()), n, directed=False)
+    base = learn_vectors(reduced, WALKS, TRAIN, method="deepwalk")
+    full = build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), n, directed=False)
+    folded = fold_in(full.indptr.astype(np.int64), full.indices.astype(np.int32), full.data.astype(np.float32), base.vectors,
+                     base.context, new, WALKS, TRAIN, weighted=False, directed=False)
+    old = np.setdiff1d(np.arange(n), new)
+    assert np.array_equal(folded.vectors[old], base.vectors[old]) and np.array_equal(folded.context[old], base.context[old])
+    assert folded.trained[new].all() and folded.stats["new_nodes"] == 12
+    block = np.arange(n) // sizes
+    unit = folded.vectors / np.linalg.norm(folded.vectors, axis=1, keepdims=True)
+    nearest = np.argsort(-(unit[new] @ unit[old].T), axis=1)[:, :5]
+    assert np.mean(block[old][nearest] == block[new][:, None]) > 0.8
+
+
+def test_alignment_keeps_every_neighbour_ranking_and_reduces_drift():
+    rng = np.random.default_rng(1)
+    old = rng.standard_normal((300, 16)).astype(np.float32)
+    q, _ = np.linalg.qr(rng.standard_normal((16, 16)))
+    new = (old @ q.astype(np.float32) + rng.standard_normal((300, 16)).astype(np.float32) * 0.1).astype(np.float32)
+    r = rotation(new, old)
+    aligned = new @ r
+    assert np.allclose(r @ r.T, np.eye(16), atol=1e-5)
+    before, after = top_k_exact(new, 10), top_k_exact(aligned, 10)
+    assert np.array_equal(before[0], after[0]) and np.allclose(before[1], after[1], atol=1e-5)
+    assert mean_cosine(aligned, old) > 0.99 > 0.5 > mean_cosine(new, old)
+
+
+def test_embed_align_previous_records_the_drift_and_keeps_similar(store):
+    ingest_graph(store, read_graph(KARATE))
+    embed(store, PRESETS["graph"], WALKS, "deepwalk", TRAIN, top_k=5)
+    first = stored_vectors(store, "Node", "id")
+    other = WalkParams(walk_length=20, walks_per_node=10, seed=8)
+    result = embed(store, PRESETS["graph"], other, "deepwalk", TrainParams(**{**TRAIN.__dict__, "seed": 8}), top_k=5,
+                   align_previous=True)
+    alignment = result["alignment"]
+    assert alignment["shared_nodes"] == 34 and alignment["mean_cosine"] > alignment["mean_cosine_unaligned"]
+    record = next(r for r in store.read("read_runs").to_pylist() if r["id"] == result["run_id"])
+    assert json.loads(record["parameters"])["alignment"]["mean_cosine"] == alignment["mean_cosine"]
+    second = stored_vectors(store, "Node", "id")
+    keys = sorted(second)
+    assert mean_cosine(np.stack([second[k] for k in keys]), np.stack([first[k] for k in keys])) == pytest.approx(alignment["mean_cosine"], abs=1e-3)
+    stored = {}
+    for row in similar_rows(store, "Node", "id"):
+        stored.setdefault(row["a"], {})[row["rank"]] = row["b"]
+    expected, _ = top_k_exact(np.stack([second[k] for k in keys]), 5)
+    assert all([stored[keys[i]][rank + 1] for rank in range(5)] == [keys[j] for j in expected[i]] for i in range(len(keys)))
+
+
+def test_update_needs_a_recorded_embed_run_and_says_so(store_path):
+    ingest = run_cli("--store", str(store_path), "ingest", "graph", str(KARATE))
+    assert ingest.returncode == 0, ingest.stderr
+    done = run_cli("--store", str(store_path), "update")
+    assert done.returncode == 2 and "run 'graphvec embed' first" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_stats_recommends_a_full_embed_when_many_nodes_are_new(store, tmp_path):
+    first, rest = _robotics_split(tmp_path, 1500)
+    _ingest(store, first)
+    embed(store, PRESETS["labels"], WALKS, "node2vec", TRAIN, top_k=0, predict_k=0)
+    _ingest(store, rest)
+    status = store_stats(store)["embeddings"]
+    assert status["stale"] and status["nodes_without_vector"] > 1000
+    assert "graphvec embed" in status["recommendation"] and "update" not in status["recommendation"].split(":")[0]
