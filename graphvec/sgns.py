@@ -229,6 +229,15 @@ def _prefetch_centre(sentence, drawn, position, window, size, w_in, w_out):
         _prefetch_row(w_in, sentence[position + window])
 
 
+@njit(inline="always")
+def _chunk(first_row, rows, chunk, n_chunks, row_offset, seed):
+    """Rows [lo, hi) of one parallel chunk, and its random state keyed by its first row's number
+    in the whole run."""
+    lo = first_row + (rows * chunk) // n_chunks
+    hi = first_row + (rows * (chunk + 1)) // n_chunks
+    return lo, hi, _mix(np.uint64(seed) ^ _mix(np.uint64(lo + row_offset) + _GOLDEN))
+
+
 @njit(parallel=True, nogil=True, fastmath=True, cache=True)
 def train_segment(walks, first_row, last_row, row_offset, w_in, w_out, neg_prob, neg_alias, keep, window, negative,
                   alpha_start, alpha_end, skipgram, seed, n_chunks, sigmoid):
@@ -247,9 +256,7 @@ def train_segment(walks, first_row, last_row, row_offset, w_in, w_out, neg_prob,
     n_nodes = len(neg_prob)
     processed = np.zeros(n_chunks, dtype=np.int64)
     for chunk in prange(n_chunks):
-        lo = first_row + (rows * chunk) // n_chunks
-        hi = first_row + (rows * (chunk + 1)) // n_chunks
-        state = _mix(np.uint64(seed) ^ _mix(np.uint64(lo + row_offset) + _GOLDEN))
+        lo, hi, state = _chunk(first_row, rows, chunk, n_chunks, row_offset, seed)
         sentence = np.empty(length, dtype=np.int64)
         gradient = np.empty(dimensions, dtype=np.float32)
         hidden = np.empty(dimensions, dtype=np.float32)
@@ -344,9 +351,7 @@ def fold_in_segment(walks, first_row, last_row, row_offset, w_in, w_out, trainab
     n_nodes = len(neg_prob)
     processed = np.zeros(n_chunks, dtype=np.int64)
     for chunk in prange(n_chunks):
-        lo = first_row + (rows * chunk) // n_chunks
-        hi = first_row + (rows * (chunk + 1)) // n_chunks
-        state = _mix(np.uint64(seed) ^ _mix(np.uint64(lo + row_offset) + _GOLDEN))
+        lo, hi, state = _chunk(first_row, rows, chunk, n_chunks, row_offset, seed)
         gradient = np.empty(dimensions, dtype=np.float32)
         count = 0
         for row in range(lo, hi):
