@@ -44,6 +44,13 @@ BASELINES = ("popularity", "cooccurrence")
 
 # -- learning vectors on an in-memory graph ---------------------------------------------------
 
+def _walk_weights(graph: sp.csr_matrix, method: str) -> tuple[np.ndarray, bool]:
+    """The graph's weights as the walk engine takes them, and whether walks use them: node2vec
+    on a graph whose weights are not all equal."""
+    weights = graph.data.astype(np.float32)
+    return weights, method == "node2vec" and graph.nnz > 0 and float(weights.min()) != float(weights.max())
+
+
 def learn_vectors(graph: sp.csr_matrix, walk_params: WalkParams, train_params: TrainParams, *, method: str = "node2vec",
                   directed: bool = False, workers: int | None = None, on_tokens=None) -> Vectors:
     """Walks and skip-gram on a CSR graph held in memory, exactly as `embed` does on a projection.
@@ -52,8 +59,7 @@ def learn_vectors(graph: sp.csr_matrix, walk_params: WalkParams, train_params: T
     walk_engine.check_method(method, walk_params)
     graph = sp.csr_matrix(graph)
     graph.sort_indices()
-    weights = graph.data.astype(np.float32)
-    weighted = method == "node2vec" and graph.nnz > 0 and float(weights.min()) != float(weights.max())
+    weights, weighted = _walk_weights(graph, method)
     plan = walk_engine.plan(graph.indptr, weighted, walk_params)
     streamed = train_params.trainer == "numba"  # the numba trainer needs no stored walks; gensim does
     walk_engine.check_memory(plan, extra_bytes=0 if streamed else plan.total_steps * 4)
@@ -326,8 +332,7 @@ def fold_in_quality(x: sp.csr_matrix, walk_params: WalkParams, train_params: Tra
     graph, _ = label_graph(kept, projection)
     learn = dict(method=method, workers=workers)
     base = learn_vectors(graph_reduced, walk_params, train_params, **learn)
-    weights = graph.data.astype(np.float32)
-    weighted = method == "node2vec" and graph.nnz > 0 and float(weights.min()) != float(weights.max())
+    weights, weighted = _walk_weights(graph, method)
     degree = np.diff(graph.indptr)
     new = np.flatnonzero(~base.trained & (degree > 0))
     folded = fold_in(graph.indptr.astype(np.int64), graph.indices.astype(np.int32), weights, base.vectors, base.context, new,

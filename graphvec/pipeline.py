@@ -21,7 +21,8 @@ import pandas as pd
 from . import align, documents as docvec, estimate, walks as walk_engine, writeback
 from .cooccurrence import incidence
 from .errors import GraphvecError
-from .projection import Projection, ProjectionSpec, project
+from .projection import Projection, ProjectionSpec, project, require_kind
+from .stats import run_records
 from .store import Store
 from .train import TrainParams, Vectors, fold_in, train, train_streamed
 from .writeback import RunInfo, VectorSet, write_back, write_sets
@@ -124,8 +125,7 @@ def workload_for(store: Store, spec: ProjectionSpec, walk_params: walk_engine.Wa
     a relationship counts twice in an undirected projection, once in a directed one."""
     counts = store.counts()
     for label in spec.node_labels:
-        if label not in counts:
-            raise GraphvecError(f"{store.location}: no nodes with label {label!r} (has: {', '.join(sorted(counts)) or 'nothing'})")
+        require_kind(store, counts, label, "nodes with label")
     nodes = sum(counts[label] for label in spec.node_labels)
     entries = sum(counts.get(rel_type, 0) for rel_type, _ in spec.relationships) * (1 if spec.directed else 2)
     return estimate.Workload(nodes, entries, train_params.dimensions, walk_params.walks_per_node, walk_params.walk_length,
@@ -195,27 +195,18 @@ def embed(store: Store, spec: ProjectionSpec, walk_params: walk_engine.WalkParam
 
 def stored_label_set(store: Store) -> VectorSet:
     """The Label vectors the store holds, one row per Label node (zero rows where none)."""
-    labels = store.read("read_labels")
-    names = np.array([str(n) for n in labels.column("name").to_pylist()], dtype=object)
-    stored = store.read_vectors("Label", "name")
-    if stored.num_rows == 0:
+    names = np.array([str(n) for n in store.read("read_labels").column("name").to_pylist()], dtype=object)
+    embedding, context, has_vector, runs = writeback.aligned_vectors(store, "Label", "name", names)
+    if not runs:
         raise GraphvecError(f"{store.location}: no Label has a vector yet; run 'graphvec embed' with Label nodes first")
-    rows = pd.Index(names).get_indexer([str(k) for k in stored.column("key").to_pylist()])
-    dimensions = len(stored.column("embedding")[0])
-    embedding = np.zeros((len(names), dimensions), np.float32)
-    context = np.zeros((len(names), dimensions), np.float32)
-    embedding[rows] = np.array(stored.column("embedding").to_pylist(), np.float32)
-    context[rows] = np.array(stored.column("context").to_pylist(), np.float32)
-    has_vector = np.zeros(len(names), dtype=bool)
-    has_vector[rows] = True
     return VectorSet("Label", "name", names, embedding, context, has_vector)
 
 
 def documents_from_labels(store: Store, labels: VectorSet, weighting: str = "idf", remove_first_pc: bool = False,
-                          component: np.ndarray | None = None, only: np.ndarray | None = None) -> tuple[VectorSet, dict]:
+                          component: np.ndarray | None = None) -> tuple[VectorSet, dict]:
     """Every Document's vector as the weighted mean of its labels' (graphvec.documents), and the
     settings that made them (kept in the run record, the removed component included, so that
-    `update` derives later documents the same way).  `only` restricts the result to those ids."""
+    `update` derives later documents the same way)."""
     if weighting not in docvec.WEIGHTINGS:
         raise GraphvecError(f"--weighting must be one of {', '.join(docvec.WEIGHTINGS)}, not {weighting!r}")
     doc_ids = np.array([str(d) for d in store.read("read_documents").column("id").to_pylist()], dtype=object)
@@ -231,11 +222,10 @@ def documents_from_labels(store: Store, labels: VectorSet, weighting: str = "idf
     derived = docvec.from_labels(x, labels.embedding, labels.context, labels.has_vector,
                                  docvec.label_weights(df, len(doc_ids), weighting), remove_first_pc=remove_first_pc,
                                  component=component)
-    keep = np.ones(len(doc_ids), bool) if only is None else np.isin(doc_ids, only)
     settings = {"source": "labels", "weighting": weighting, "remove_first_pc": remove_first_pc,
                 "component": None if derived.component is None else derived.component.tolist()}
-    return VectorSet("Document", "id", doc_ids[keep], derived.embedding[keep], derived.context[keep], derived.has_vector[keep],
-                     np.asarray(x.sum(axis=1)).ravel()[keep]), settings
+    return VectorSet("Document", "id", doc_ids, derived.embedding, derived.context, derived.has_vector,
+                     np.asarray(x.sum(axis=1)).ravel()), settings
 
 
 def embed_documents(store: Store, *, weighting: str = "idf", remove_first_pc: bool = False, top_k: int = 10, progress=None) -> dict:
@@ -275,13 +265,6 @@ def align_to_stored(store: Store, projection: Projection, vectors: Vectors) -> d
             "mean_cosine_unaligned": round(before, 4)}
 
 
-def run_records(store: Store) -> list[dict]:
-    """Every run record, newest first, parameters parsed."""
-    if not store.counts().get("EmbeddingRun"):
-        return []
-    return [r | {"parameters": json.loads(r["parameters"] or "{}")} for r in store.read("read_runs").to_pylist()]
-
-
 def latest_training_run(store: Store) -> dict:
     """The newest complete run that trained vectors on a projection (what `update` extends)."""
     for record in run_records(store):
@@ -298,22 +281,20 @@ def _stored_vectors(store: Store, projection: Projection) -> tuple[np.ndarray, n
     runs: dict = {}
     for code, label in enumerate(projection.label_names):
         members = np.flatnonzero(projection.node_label == code)
-        stored = store.read_vectors(label, projection.spec.key_for(label))
-        if stored.num_rows == 0:
+        values, contexts, found, by_run = writeback.aligned_vectors(store, label, projection.spec.key_for(label),
+                                                                    projection.names[members])
+        if not by_run:
             continue
-        rows = members[pd.Index(projection.names[members].astype(str)).get_indexer([str(k) for k in stored.column("key").to_pylist()])]
-        found = rows >= 0
-        values = np.array(stored.column("embedding").to_pylist(), np.float32)
         if embedding is None:
             embedding = np.zeros((projection.node_count, values.shape[1]), np.float32)
             context = np.zeros_like(embedding)
         if values.shape[1] != embedding.shape[1]:
             raise GraphvecError(f"{label} vectors have {values.shape[1]} dimensions, others {embedding.shape[1]}: run 'graphvec embed'")
-        embedding[rows[found]] = values[found]
-        context[rows[found]] = np.array(stored.column("context").to_pylist(), np.float32)[found]
-        has[rows[found]] = True
-        for run in stored.column("run").to_pylist():
-            runs[run] = runs.get(run, 0) + 1
+        embedding[members[found]] = values[found]
+        context[members[found]] = contexts[found]
+        has[members[found]] = True
+        for run, count in by_run.items():
+            runs[run] = runs.get(run, 0) + count
     if embedding is None:
         raise GraphvecError(f"{store.location}: no stored vectors for {', '.join(projection.label_names)}; run 'graphvec embed' first")
     return embedding, context, has, runs

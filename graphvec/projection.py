@@ -131,6 +131,12 @@ def cache_dir(store: Store) -> Path:
     return Path.home() / ".cache" / "graphvec" / hashlib.sha256(store.location.encode()).hexdigest()[:12]
 
 
+def require_kind(store: Store, counts: dict, kind: str, what: str) -> None:
+    """A label or relationship type the store must hold; the error lists what it does hold."""
+    if kind not in counts:
+        raise GraphvecError(f"{store.location}: no {what} {kind!r} (has: {', '.join(sorted(counts)) or 'nothing'})")
+
+
 def project(store: Store, spec: ProjectionSpec, *, use_cache: bool = True) -> Projection:
     """Read the chosen part of the store into CSR arrays (from the cache when the store is unchanged)."""
     fingerprint = store.fingerprint()
@@ -161,8 +167,7 @@ def _read_projection(store: Store, spec: ProjectionSpec, fingerprint: str) -> Pr
     nids, names, label_codes = [], [], []
     notes: dict = {}
     for code, label in enumerate(spec.node_labels):
-        if label not in counts:
-            raise GraphvecError(f"{store.location}: no nodes with label {label!r} (has: {', '.join(sorted(counts)) or 'nothing'})")
+        require_kind(store, counts, label, "nodes with label")
         table = store.read("project_nodes", label=label, key=spec.key_for(label))
         frame = pd.DataFrame({"nid": table.column("nid").to_numpy(zero_copy_only=False),
                               "key": [None if k is None else str(k) for k in table.column("key").to_pylist()]})
@@ -189,8 +194,7 @@ def _read_projection(store: Store, spec: ProjectionSpec, fingerprint: str) -> Pr
     sources, targets, weights = [], [], []
     outside = 0
     for rel_type, weight_property in spec.relationships:
-        if rel_type not in counts:
-            raise GraphvecError(f"{store.location}: no relationships of type {rel_type!r} (has: {', '.join(sorted(counts)) or 'nothing'})")
+        require_kind(store, counts, rel_type, "relationships of type")
         if weight_property:
             table = store.read("project_edges_weighted", rel_type=rel_type, weight=weight_property)
         else:

@@ -26,6 +26,13 @@ def store_stats(store: Store, top: int = 10) -> dict:
             "embeddings": embeddings, "warnings": warnings}
 
 
+def run_records(store: Store) -> list[dict]:
+    """Every run record, newest first, parameters parsed."""
+    if not store.counts().get("EmbeddingRun"):
+        return []
+    return [r | {"parameters": json.loads(r["parameters"] or "{}")} for r in store.read("read_runs").to_pylist()]
+
+
 def _lineage(runs: dict, latest: str | None) -> set:
     """The latest run and every run whose vectors it kept (an update keeps its base's, and so on)."""
     seen, todo = set(), [latest]
@@ -42,11 +49,11 @@ def _lineage(runs: dict, latest: str | None) -> set:
 
 def embedding_status(store: Store) -> dict:
     """Staleness and consistency of the stored vectors, and what to run about it."""
-    counts = store.counts()
-    if not counts.get("EmbeddingRun"):
+    records = run_records(store)
+    if not records:
         return {}
-    records = store.read("read_runs").to_pylist()
-    runs = {r["id"]: r | {"parameters": json.loads(r["parameters"] or "{}")} for r in records}
+    counts = store.counts()
+    runs = {r["id"]: r for r in records}
     meta = store.meta()
     latest = meta.get("embedding_run")
     status: dict = {"latest_run": latest, "runs": len(records), "warnings": []}

@@ -420,12 +420,12 @@ def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedd
     updates only the new nodes' rows (`sgns.fold_in_segment`), with negatives drawn from degree^0.75
     (degree being the walks' stationary distribution on an undirected graph), and with the
     negative pressure a full training would put on the new output vectors.  `params.epochs` passes are made
-    over these walks, which are few (walks_per_node per new node), with the usual linear
-    learning-rate decay.  Returns vectors for every node: the old rows as given, the new ones learned."""
+    over these walks (as many occurrences per new node as a full run gives it, `_fold_in_walks`),
+    with the usual linear learning-rate decay.  Returns vectors for every node: the old rows as given, the new ones learned."""
     import numba
 
     from . import sgns
-    from .walks import iter_walks
+    from .walks import weighted_degrees
 
     started = time.perf_counter()
     workers = params.workers or os.cpu_count() or 1
@@ -439,11 +439,7 @@ def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedd
                            workers=workers)
     walks = np.ascontiguousarray(walks)
     numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
-    if weighted:
-        cumulative = np.concatenate(([0.0], np.cumsum(weights, dtype=np.float64)))
-        row_sums = cumulative[indptr[1:]] - cumulative[indptr[:-1]]
-    else:
-        row_sums = degree.astype(np.float64)
+    row_sums = weighted_degrees(indptr, weights) if weighted else degree.astype(np.float64)
     neg_prob, neg_alias = sgns.negative_sampler(row_sums)
     ctx_prob, ctx_alias = sgns.negative_sampler(row_sums, exponent=1.0)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -393,6 +393,12 @@ def start_order(nodes: int, round_number: int, seed: int) -> np.ndarray:
     return np.random.default_rng([seed, round_number]).permutation(nodes).astype(np.int32)
 
 
+def weighted_degrees(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each row's sum of weights (float64 running sums, so long rows lose no precision)."""
+    cumulative = np.concatenate(([0.0], np.cumsum(weights, dtype=np.float64)))
+    return cumulative[indptr[1:]] - cumulative[indptr[:-1]]
+
+
 def iter_walks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None, params: WalkParams, *,
                weighted: bool, directed: bool = True, chunk_walks: int | None = None,
                workers: int | None = None, start_nodes: np.ndarray | None = None) -> Iterator[np.ndarray]:
@@ -412,8 +418,7 @@ def iter_walks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | No
     if weighted:
         weights = np.ascontiguousarray(weights, dtype=np.float32)
         prob, alias = build_alias_tables(indptr, weights)
-        cumulative = np.concatenate(([0.0], np.cumsum(weights, dtype=np.float64)))
-        row_sums = np.maximum(cumulative[indptr[1:]] - cumulative[indptr[:-1]], 1e-300)
+        row_sums = np.maximum(weighted_degrees(indptr, weights), 1e-300)
     else:
         weights = np.ones(1, dtype=np.float32)
         prob, alias = np.ones(1, dtype=np.float32), np.zeros(1, dtype=np.int32)

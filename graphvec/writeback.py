@@ -262,6 +262,26 @@ def _similar_rows(sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, 
                      "run": pa.array([run_id] * (len(sources) * k), pa.string())})
 
 
+def aligned_vectors(store: Store, label: str, key: str, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The stored vectors of `label`'s nodes `names`, row i for names[i]: (embedding, context,
+    which rows have one, how many stored vectors came from each run).  Rows without a stored
+    vector are zero; stored vectors of nodes not in `names` are left out of the rows."""
+    stored = store.read_vectors(label, key)
+    dimensions = len(stored.column("embedding")[0]) if stored.num_rows else 0
+    embedding = np.zeros((len(names), dimensions), np.float32)
+    context = np.zeros((len(names), dimensions), np.float32)
+    has = np.zeros(len(names), dtype=bool)
+    rows = pd.Index(np.asarray(names).astype(str)).get_indexer([str(k) for k in stored.column("key").to_pylist()])
+    found = rows >= 0
+    embedding[rows[found]] = np.array(stored.column("embedding").to_pylist(), np.float32).reshape(-1, dimensions)[found]
+    context[rows[found]] = np.array(stored.column("context").to_pylist(), np.float32).reshape(-1, dimensions)[found]
+    has[rows[found]] = True
+    runs: dict = {}
+    for run in stored.column("run").to_pylist():
+        runs[run] = runs.get(run, 0) + 1
+    return embedding, context, has, runs
+
+
 def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") -> dict:
     """(:Document)-[:PREDICTED {score, rank, run}]->(:Label): each document's top-k missing labels.
 
@@ -278,13 +298,7 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") ->
     label_codes = np.array([code[name] for name in pairs.column("label").to_pylist()], dtype=np.int64)
     x = sp.csr_matrix((np.ones(len(label_codes), np.float32), (doc_codes, label_codes)), shape=(len(docs), len(names)))
     x.data[:] = 1.0
-    stored = store.read_vectors("Label", "name")
-    dimensions = len(stored.column("embedding")[0]) if stored.num_rows else 0
-    embedding = np.zeros((len(names), dimensions), np.float32)
-    context = np.zeros((len(names), dimensions), np.float32)
-    rows = [code[key] for key in stored.column("key").to_pylist()]
-    embedding[rows] = np.array(stored.column("embedding").to_pylist(), np.float32)
-    context[rows] = np.array(stored.column("context").to_pylist(), np.float32)
+    embedding, context, _, _ = aligned_vectors(store, "Label", "name", names)
     model = LabelModel(np.array(labels.column("df").to_pylist(), np.float64), embedding, context)
     indices, scores = top_labels(x, model, k, method)
     valid = indices >= 0
