@@ -360,6 +360,12 @@ def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers:
     updates = [(s, added[projection.node_label == projection.label_names.index(s.label)]) for s in sets]
     if documents is not None:
         updates.append(documents)
+    if not any(fresh.any() for _, fresh in updates):  # nothing new: no run, no write
+        return {"run_id": None, "update_of": base["id"], "new_vectors": {s.label: 0 for s, _ in updates},
+                "labels": {s.label: {"new_vectors": 0, "nodes": int(len(s.names)), "without_vector": int((~s.has_vector).sum())}
+                           for s, _ in updates},
+                "similar": {}, "predicted": {}, "fold_in": {}, "seconds": round(time.perf_counter() - started, 3),
+                "still_without_vector": int((~vectors.trained).sum()), "why_without_vector": "no relationship in the projection"}
     record_sets = [VectorSet(s.label, s.key, s.names, s.embedding, s.context, fresh) for s, fresh in updates]  # what this run wrote
     run = RunInfo(run_id, "fold-in", {"update_of": base["id"], "kept_runs": kept_runs, "spec": parameters["spec"],
                                       "walk": parameters["walk"], "train": asdict(train_params), "documents": documents_settings,

@@ -136,8 +136,10 @@ def test_update_folds_in_new_labels_and_documents_keeping_every_old_vector(store
     assert set(new_labels) <= changed and len(changed) < len(keys)  # only nodes the new ones entered were rewritten
     predicted = store.run_text("MATCH (d:Document)-[r:PREDICTED]->(:Label) RETURN count(r) AS n").column("n")[0].as_py()
     assert predicted >= 3 * (len(docs) - 20)
-    again = update(store, top_k=5)  # nothing new: nothing changes
-    assert sum(again["new_vectors"].values()) == 0 and again["fold_in"] == {}
+    runs_before, meta_before = store.read("read_runs").num_rows, store.meta()
+    again = update(store, top_k=5)  # nothing new: nothing is written, not even a run record
+    assert sum(again["new_vectors"].values()) == 0 and again["fold_in"] == {} and again["run_id"] is None
+    assert store.read("read_runs").num_rows == runs_before and store.meta() == meta_before
 
 
 def test_fold_in_places_new_nodes_in_their_community_without_moving_the_others():

@@ -214,7 +214,7 @@ def update(
                 "still without vector (no relationship)": data["still_without_vector"], "seconds": data["seconds"]}
         if data["fold_in"]:
             rows["fold-in"] = f"{data['fold_in']['walks']:,} walks, {data['fold_in']['tokens_trained']:,} tokens, {data['fold_in']['seconds']:.2f} s"
-        console.print(key_value_table(f"update: run {data['run_id']}", rows))
+        console.print(key_value_table(f"update: run {data['run_id']}" if data["run_id"] else "update: nothing new, nothing written", rows))
 
     output.emit(data, render)
 
