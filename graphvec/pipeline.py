@@ -209,7 +209,9 @@ def documents_from_labels(store: Store, labels: VectorSet, weighting: str = "idf
     `update` derives later documents the same way)."""
     if weighting not in docvec.WEIGHTINGS:
         raise GraphvecError(f"--weighting must be one of {', '.join(docvec.WEIGHTINGS)}, not {weighting!r}")
-    doc_ids = np.array([str(d) for d in store.read("read_documents").column("id").to_pylist()], dtype=object)
+    # sorted, as projections order nodes: SIMILAR's ties between equal vectors then break the same
+    # way whatever order the database returns documents in
+    doc_ids = np.array(sorted(str(d) for d in store.read("read_documents").column("id").to_pylist()), dtype=object)
     pairs = store.read("read_has_label")
     df_table = store.read("read_labels")
     label_index = pd.Index(labels.names)

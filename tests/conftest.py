@@ -1,4 +1,10 @@
-"""Shared fixtures: real embedded stores in temporary folders, the bundled and shared datasets."""
+"""Shared fixtures: real stores (embedded LadybugDB in temporary folders, and the real Neo4j server
+that `make test` starts), the bundled and shared datasets.
+
+`store` is parametrised over both databases, so a behaviour test written once runs on each.  The
+Neo4j server's URI comes from GRAPHVEC_TEST_NEO4J_URI (set by tools/neo4j/with-server); without
+it the Neo4j cases skip, saying why, except in CI (CI=true), where they fail.
+"""
 
 from __future__ import annotations
 
@@ -31,17 +37,75 @@ def _isolated_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("NEO4J_URI", raising=False)
 
 
+NEO4J_URI_VARIABLE = "GRAPHVEC_TEST_NEO4J_URI"
+STORES = ("embedded", "neo4j")
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri() -> str:
+    uri = os.environ.get(NEO4J_URI_VARIABLE)
+    if not uri:
+        message = f"no Neo4j server: {NEO4J_URI_VARIABLE} is not set (run 'make test', which starts one)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return uri
+
+
+def wipe_neo4j(uri: str) -> None:
+    """Leave the server's database empty: no nodes, no indexes or constraints, no GDS graphs.
+
+    Neo4j Community has one user database, so tests share it and each starts from nothing.
+    """
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(uri, auth=(os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"])) as driver:
+        driver.execute_query("CALL gds.graph.list() YIELD graphName CALL gds.graph.drop(graphName, false) YIELD graphName AS g "
+                             "RETURN count(g)")
+        with driver.session() as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        for row in driver.execute_query("SHOW CONSTRAINTS YIELD name")[0]:
+            driver.execute_query(f"DROP CONSTRAINT `{row['name']}`")
+        for row in driver.execute_query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'")[0]:
+            driver.execute_query(f"DROP INDEX `{row['name']}`")
+
+
 @pytest.fixture
 def store_path(tmp_path) -> Path:
     return tmp_path / "test.lbug"
 
 
 @pytest.fixture
-def store(store_path):
+def embedded_store(store_path):
     from graphvec.store import open_store
 
     with open_store(str(store_path)) as opened:
         yield opened
+
+
+@pytest.fixture
+def neo4j_store(neo4j_uri):
+    from graphvec.store import open_store
+
+    wipe_neo4j(neo4j_uri)
+    with open_store(neo4j_uri) as opened:
+        yield opened
+
+
+@pytest.fixture(params=STORES)
+def store(request):
+    """An empty store of each kind: the behaviour tests run on both databases."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+@pytest.fixture(params=STORES)
+def store_location(request, tmp_path):
+    """Where a new, empty store of each kind is: a path for the embedded store, a Bolt URI for Neo4j."""
+    if request.param == "embedded":
+        return str(tmp_path / "cli.lbug")
+    uri = request.getfixturevalue("neo4j_uri")
+    wipe_neo4j(uri)
+    return uri
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -7,8 +7,8 @@ import json
 from .conftest import KARATE, ROBOTICS, run_cli
 
 
-def test_ingest_stats_and_project_with_json(tmp_path):
-    store = str(tmp_path / "s.lbug")
+def test_ingest_stats_and_project_with_json(store_location):
+    store = store_location
     result = run_cli("--store", store, "--json", "ingest", "docs", str(ROBOTICS), "--labels-field", "tags", "--label-sep", " ")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -75,10 +75,10 @@ def test_walk_rejects_contradictory_options(tmp_path):
     assert result.returncode == 2 and "must end in .npy" in result.stderr
 
 
-def test_embed_train_write_export_as_a_user_runs_them(tmp_path):
+def test_embed_train_write_export_as_a_user_runs_them(store_location, tmp_path):
     import numpy as np
 
-    store = str(tmp_path / "s.lbug")
+    store = store_location
     assert run_cli("--store", store, "ingest", "graph", str(KARATE)).returncode == 0
     common = ("--walks-per-node", "5", "--walk-length", "20", "--dimensions", "16", "--workers", "1")
     result = run_cli("--store", store, "--json", "embed", "--projection", "graph", "--top-k", "3", *common)

@@ -101,7 +101,8 @@ def test_min_df_keeps_labels_but_leaves_them_out_of_cooccurs(store, tmp_path):
     assert project(store, explicit).node_count == 2 + 3  # an explicit --min-df wins
 
 
-def test_a_failed_write_leaves_the_store_as_it_was(store):
+def test_a_failed_write_leaves_the_store_as_it_was(embedded_store):
+    store = embedded_store
     ingest_documents(store, read_documents(ROBOTICS))
     before = (store.counts(), store.meta())
     good = WriteStep("upsert_documents", pa.table({"id": ["new-doc"], "title": ["t"]}))

@@ -1,23 +1,27 @@
-"""The Neo4j store sends exactly the files in cypher/neo4j, values only as parameters, in batches.
+"""The Neo4j store against the real server `make test` starts, and what only a recording shows.
 
-No Neo4j server can be installed here, so these tests record what the store hands the driver
-(the driver's own API: execute_query and session().execute_write) and check it; the connection
-test uses the real driver against a closed port.
+Behaviour (ingest, projection, write-back, update, queries) is tested on both stores by the
+parametrised suites.  Here: what is Neo4j's own (float32 vectors through setNodeVectorProperty,
+the vector index and its use, the manual's queries, auth, a failed write resumed), and two checks
+a server cannot make, kept on a recording of what the store hands the driver: every query sent is
+a file of cypher/neo4j, and values travel only as parameters.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from graphvec import cypher
 from graphvec.errors import GraphvecError
 from graphvec.ingest import ingest_documents
 from graphvec.sources import read_documents
-from graphvec.store.neo4j import BATCH_ROWS, Neo4jStore
+from graphvec.store import WriteStep, open_store
+from graphvec.store.neo4j import BATCH_ROWS, Neo4jStore, split_credentials
 
-from .conftest import ROBOTICS
+from .conftest import ROBOTICS, run_cli
 
 
 class RecordingDriver:
@@ -125,81 +129,93 @@ def test_missing_password_says_which_variable(monkeypatch):
         Neo4jStore.from_environment("neo4j://127.0.0.1:1")
 
 
-def test_write_back_sends_vectors_in_batches_then_similar_then_the_vector_index():
-    import numpy as np
+def test_credentials_typed_into_the_uri_are_used_and_never_shown(neo4j_uri, monkeypatch):
+    import os
 
-    from graphvec.projection import Projection, ProjectionSpec
-    from graphvec.train import Vectors
-    from graphvec.writeback import write_back
-
-    n = 25
-    names = np.array([f"label-{i:02d}" for i in range(n)], dtype=object)
-    spec = ProjectionSpec(("Label",), (("CO_OCCURS", "count"),))
-    projection = Projection(np.arange(n + 1, dtype=np.int64), np.zeros(n, dtype=np.int32), np.ones(n, dtype=np.float32),
-                            names, np.zeros(n, dtype=np.int8), ("Label",), False, True, spec, "fp")
-    rng = np.random.default_rng(0)
-    vectors = Vectors(rng.standard_normal((n, 8)).astype(np.float32), rng.standard_normal((n, 8)).astype(np.float32),
-                      np.ones(n, dtype=bool), {}, {"walk": {"method": "node2vec"}})
-    driver = RecordingDriver()
-    write_back(Neo4jStore(driver, "neo4j://example:7687"), projection, vectors, run_id="run1", top_k_neighbours=3)
-    markers = {"set_embeddings": "SET n.embedding = row.embedding", "create_similar": "MERGE (a)-[r:SIMILAR]->(b)",
-               "upsert_run": "MERGE (r:EmbeddingRun", "vector_index": "CREATE VECTOR INDEX", "delete_similar": "DELETE r } IN TRANSACTIONS"}
-
-    def kind_of(query):
-        return next((name for name, marker in markers.items() if marker in query), "other")
-
-    sent = [(kind_of(q), p, mode) for q, p, mode in driver.sent]
-    names_sent = [name for name, _, _ in sent]
-    vector_rows = [row for name, p, _ in sent if name == "set_embeddings" for row in p["rows"]]
-    assert len(vector_rows) == n and len(vector_rows[0]["embedding"]) == 8 and vector_rows[0]["run"] == "run1"
-    index_at = names_sent.index("vector_index")
-    assert "`vector.dimensions`: 8" in driver.sent[index_at][0] and "FOR (n:`Label`)" in driver.sent[index_at][0]
-    assert index_at > max(i for i, name in enumerate(names_sent) if name == "set_embeddings")
-    delete = names_sent.index("delete_similar")
-    assert sent[delete][2] == "autocommit"  # CALL { … } IN TRANSACTIONS cannot run in a managed transaction
-    assert delete < names_sent.index("create_similar")
-    similar_rows = [row for name, p, _ in sent if name == "create_similar" for row in p["rows"]]
-    assert len(similar_rows) == n * 3 and all(r["a"] != r["b"] for r in similar_rows)
-    runs = [p["rows"][0]["status"] for name, p, _ in sent if name == "upsert_run"]
-    assert runs[0] == "writing" and runs[-1] == "complete"
+    password = os.environ["NEO4J_PASSWORD"]
+    host = neo4j_uri.split("://", 1)[1]
+    monkeypatch.delenv("NEO4J_PASSWORD")
+    with open_store(f"bolt://neo4j:{password}@{host}") as store:
+        assert store.location == neo4j_uri and password not in store.location
+        assert store.run_text("RETURN 1 AS one").to_pylist() == [{"one": 1}]
+    result = run_cli("--store", f"bolt://neo4j:wrong-Secret-1@{host}", "stats", env={"NEO4J_PASSWORD": ""})
+    assert result.returncode == 2 and "wrong-Secret-1" not in result.stderr + result.stdout
+    assert result.stderr.startswith(f"error: {neo4j_uri}: cannot connect") and len(result.stderr.strip().splitlines()) == 1
+    assert split_credentials("neo4j+s://u%40x:p%3Aw@db.example:7687/x") == ("neo4j+s://db.example:7687/x", "u@x", "p:w")
 
 
-class AnsweringDriver(RecordingDriver):
-    """A RecordingDriver that answers reads whose text contains a marker with the given rows."""
-
-    def __init__(self, answers: dict[str, list[dict]]):
-        super().__init__()
-        self.answers = answers
-
-    def execute_query(self, query, parameters=None, database_=None, **_):
-        self.sent.append((query, dict(parameters or {}), "auto"))
-        for marker, rows in self.answers.items():
-            if marker in query:
-                keys = list(rows[0]) if rows else []
-                return [dict(row) for row in rows], None, keys
-        keys = re.findall(r"\bAS (\w+)", query.split("RETURN")[-1]) if "RETURN" in query else []
-        return [], None, keys
+def test_a_wrong_password_is_one_line_without_the_password(neo4j_uri):
+    result = run_cli("--store", neo4j_uri, "stats", env={"NEO4J_PASSWORD": "not-the-Password-9"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "not-the-Password-9" not in result.stderr + result.stdout and "cannot connect" in result.stderr
 
 
-def test_predicted_labels_are_sent_after_the_old_ones_are_deleted_and_skip_existing_labels():
-    from graphvec.writeback import write_predictions
+def _embedded_robotics(store):
+    from graphvec.pipeline import embed
+    from graphvec.projection import PRESETS
+    from graphvec.train import TrainParams
+    from graphvec.walks import WalkParams
 
-    labels = [{"name": n, "df": df} for n, df in (("a", 5), ("b", 3), ("c", 1), ("d", 8))]
-    pairs = [{"doc": "d1", "label": "a"}, {"doc": "d1", "label": "b"}, {"doc": "d2", "label": "c"}]
-    vectors = [{"key": n, "embedding": [float(i), 1.0], "context": [1.0, float(i)], "run": "r"} for i, n in enumerate("abcd")]
-    driver = AnsweringDriver({"RETURN l.name AS name, l.df AS df": labels, "RETURN d.id AS doc": pairs,
-                              "n.embedding AS embedding": vectors,
-                              "MATCH (n) RETURN labels(n)": [{"kind": "Label", "n": 4}]})
-    report = write_predictions(Neo4jStore(driver, "neo4j://example:7687"), "run1", k=2)
-    names = [q for q, _, _ in driver.sent]
-    delete = next(i for i, q in enumerate(names) if "PREDICTED" in q and "DELETE r" in q)
-    create = next(i for i, q in enumerate(names) if "MERGE (d)-[r:PREDICTED]->(l)" in q)
-    assert delete < create and driver.sent[delete][2] == "autocommit"
-    rows = driver.sent[create][1]["rows"]
-    assert report == {"documents": 2, "relationships": 4, "k": 2, "method": "pmi"}
-    by_doc = {}
-    for row in rows:
-        by_doc.setdefault(row["a"], []).append(row)
-    assert [r["b"] for r in by_doc["d1"]] == ["d", "c"]  # a and b are d1's own labels
-    assert "c" not in [r["b"] for r in by_doc["d2"]] and [r["rank"] for r in by_doc["d2"]] == [1, 2]
-    assert all(r["run"] == "run1" for r in rows)
+    ingest_documents(store, read_documents(ROBOTICS, label_sep=" "))
+    return embed(store, PRESETS["bipartite"], WalkParams(20, 4, 1.0, 1.0, 3), "deepwalk",
+                 TrainParams(dimensions=24, window=5, epochs=1, workers=1, seed=3), top_k=4, predict_k=3)
+
+
+def test_vectors_are_float32_in_a_cosine_index_of_their_dimension(neo4j_store):
+    store = neo4j_store
+    _embedded_robotics(store)
+    indexes = {r["name"]: r for r in store.run_text(
+        "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, options, state WHERE type = 'VECTOR'").to_pylist()}
+    assert set(indexes) == {"embedding_Label", "embedding_Document"}
+    for label in ("Label", "Document"):
+        index = indexes[f"embedding_{label}"]
+        config = index["options"]["indexConfig"]
+        assert index["labelsOrTypes"] == [label] and index["properties"] == ["embedding"] and index["state"] == "ONLINE"
+        assert config["vector.dimensions"] == 24 and config["vector.similarity_function"].lower() == "cosine"
+    # float32 on the server: 0.1 comes back as float32's nearest value, not as the float64 0.1 sent
+    row = {"key": "arduino", "embedding": [0.1] * 24, "context": [0.1] * 24, "run": "probe"}
+    store.write([WriteStep("set_embeddings", __import__("pyarrow").Table.from_pylist([row]),
+                           identifiers={"label": "Label", "key": "name"})], {})
+    value = store.run_text("MATCH (l:Label {name: $n}) RETURN l.embedding AS e, l.context_embedding AS c", {"n": "arduino"}).to_pylist()[0]
+    assert value["e"][0] == value["c"][0] == float(np.float32(0.1)) != 0.1
+
+
+def test_the_manuals_queries_work_and_neighbours_need_the_index(neo4j_store, tmp_path):
+    store = neo4j_store
+    _embedded_robotics(store)
+    from graphvec import queries
+
+    rows = queries.neighbours(store, "quadcopter", k=5)
+    assert len(rows) == 5
+    # as the Neo4j manual shows them, pasted as text through 'graphvec query'
+    manual = tmp_path / "manual.cypher"
+    manual.write_text("MATCH (l:Label {name: $name})\n"
+                      "CALL db.index.vector.queryNodes('embedding_Label', $k, l.embedding) YIELD node, score\n"
+                      "RETURN node.name AS name, score ORDER BY score DESC\n", encoding="utf-8")
+    result = run_cli("--store", store.location, "--json", "query", str(manual), "-p", "name=quadcopter", "-p", "k=30")
+    assert result.returncode == 0, result.stderr
+    listed = [r["name"] for r in __import__("json").loads(result.stdout)["rows"]]
+    assert listed[0] == "quadcopter" and {r["name"] for r in rows} <= set(listed)
+    vector = store.run_text("MATCH (l:Label {name: $n}) RETURN l.embedding AS e", {"n": "quadcopter"}).to_pylist()[0]["e"]
+    assert len(vector) == 24
+    store.run_text("DROP INDEX embedding_Label")
+    with pytest.raises(GraphvecError, match="similar_labels.cypher failed: .*embedding_Label"):
+        queries.neighbours(store, "quadcopter", k=5)
+
+
+def test_a_failed_write_is_marked_and_rerunning_the_ingest_completes_it(neo4j_store):
+    store = neo4j_store
+    ingest_documents(store, read_documents(ROBOTICS))
+    counts = store.counts()
+    # a write that fails half-way: the first step lands, the second is refused by the server
+    good = WriteStep("upsert_documents", __import__("pyarrow").table({"id": ["new-doc"], "title": ["t"]}))
+    bad = WriteStep("upsert_labels", __import__("pyarrow").table({"name": [None], "df": [1]}, ))
+    with pytest.raises(Exception, match="null property value"):
+        store.write([good, bad], {"version": "half"})
+    assert store.meta()["write_state"] == "incomplete"
+    from graphvec.stats import store_stats
+
+    assert any("did not finish" in w for w in store_stats(store)["warnings"])
+    report = ingest_documents(store, read_documents(ROBOTICS))
+    assert store.meta()["write_state"] == "complete" and report.new == 0 and report.unchanged == report.read
+    assert store.counts()["Document"] == counts["Document"] + 1  # Neo4j has no rollback across batches: said, not hidden

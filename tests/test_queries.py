@@ -1,7 +1,8 @@
-"""The analyst's queries on a real embedded store holding the robotics corpus, embedded once per module.
+"""The analyst's queries on both real stores holding the robotics corpus, embedded once per module.
 
-Every query file in cypher/embedded is executed here and compared with an independent numpy
-computation over the stored vectors, or with the rows the Python API returns.
+Every query file in cypher/<dialect> is executed here and compared with an independent numpy
+computation over the stored vectors, or with the rows the Python API returns; and the two stores,
+trained on the same corpus with the same seed and one worker, must give the same answers.
 """
 
 from __future__ import annotations
@@ -23,25 +24,42 @@ from graphvec.store import open_store
 from graphvec.train import TrainParams
 from graphvec.walks import WalkParams
 
-from .conftest import ROBOTICS, run_cli
-
-QUERIES = cypher_dir() / "embedded"
+from .conftest import ROBOTICS, STORES, run_cli, wipe_neo4j
 
 
-@pytest.fixture(scope="module")
-def robotics(tmp_path_factory):
-    path = tmp_path_factory.mktemp("queries") / "robotics.lbug"
-    with open_store(str(path)) as store:
+def _fill(location: str) -> str:
+    with open_store(location) as store:
         ingest_documents(store, read_documents(ROBOTICS, label_sep=" "))
         embed(store, PRESETS["bipartite"], WalkParams(40, 5, 1.0, 1.0, 7), "deepwalk",
               TrainParams(dimensions=32, window=5, epochs=2, workers=1, seed=7), top_k=5, predict_k=8)
-    return path
+    return location
+
+
+@pytest.fixture(scope="module")
+def robotics_embedded(tmp_path_factory):
+    return _fill(str(tmp_path_factory.mktemp("queries") / "robotics.lbug"))
+
+
+@pytest.fixture(scope="module")
+def robotics_neo4j(neo4j_uri):
+    wipe_neo4j(neo4j_uri)
+    return _fill(neo4j_uri)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def robotics(request):
+    """Where the robotics store of each kind is (a path, or the Neo4j server's URI)."""
+    return request.getfixturevalue(f"robotics_{request.param}")
 
 
 @pytest.fixture
 def store(robotics):
-    with open_store(str(robotics), read_only=True) as opened:
+    with open_store(robotics, read_only=True) as opened:
         yield opened
+
+
+def query_file(store, name):
+    return cypher_dir() / store.dialect / f"{name}.cypher"
 
 
 def vectors(store, label, key):
@@ -151,14 +169,15 @@ def test_label_neighbourhood_puts_graph_and_embedding_side_by_side(store):
     ("document_labels", {"id": "20"}, lambda s: queries.recommend(s, "20", 3)["has"]),
 ])
 def test_each_query_file_returns_what_the_python_api_returns(store, file, params, api):
-    rows = queries.run_query(store, QUERIES / f"{file}.cypher", params)
+    rows = queries.run_query(store, query_file(store, file), params)
     assert rows and rows == api(store)
 
 
 def test_every_user_facing_query_file_is_covered_here():
     covered = {"similar_labels", "similar_documents", "recommend_labels", "recommend_documents", "predicted_links",
                "label_neighbourhood", "document_labels"}
-    assert covered <= {p.stem for p in QUERIES.glob("*.cypher")}
+    for dialect in STORES:
+        assert covered <= {p.stem for p in (cypher_dir() / dialect).glob("*.cypher")}
 
 
 def test_analogy_leaves_out_its_inputs_and_ranks_by_cosine(store):
@@ -190,22 +209,22 @@ def test_unknown_names_suggest_close_ones_and_exit_non_zero(robotics):
     assert result.returncode == 2 and "did you mean motor" in result.stderr
 
 
-def test_a_node_without_a_vector_says_why(robotics, tmp_path):
-    import shutil
-
-    copy = tmp_path / "copy.lbug"
-    shutil.copy(robotics, copy)
-    with open_store(str(copy)) as store:
+def test_a_node_without_a_vector_says_why(robotics):
+    with open_store(robotics) as store:
         store.run_text("CREATE (:Label {name: 'brand-new', df: 0})")
-        with pytest.raises(GraphvecError, match="'brand-new' has no vector: it was probably added after the latest run"):
-            queries.neighbours(store, "brand-new")
+        try:
+            with pytest.raises(GraphvecError, match="'brand-new' has no vector: it was probably added after the latest run"):
+                queries.neighbours(store, "brand-new")
+        finally:
+            store.run_text("MATCH (l:Label {name: 'brand-new'}) DELETE l")
 
 
 def test_cli_commands_print_json_rows(robotics):
     commands = [["neighbours", "arduino", "-k", "2"], ["neighbours", "--document", "20", "-k", "2"],
                 ["recommend", "20", "-k", "2"], ["recommend", "--label", "pid", "-k", "2"], ["links", "-k", "2"],
                 ["neighbourhood", "pid", "-k", "2"], ["analogy", "arduino", "motor", "sensors", "-k", "2"],
-                ["query", str(QUERIES / "similar_labels.cypher"), "-p", "name=pid", "-p", "k=2"]]
+                ["query", str(cypher_dir() / ("neo4j" if robotics.startswith("bolt") else "embedded") / "similar_labels.cypher"),
+                 "-p", "name=pid", "-p", "k=2"]]
     for command in commands:
         result = run_cli("--store", str(robotics), "--json", *command)
         assert result.returncode == 0, (command, result.stderr)
@@ -215,7 +234,8 @@ def test_cli_commands_print_json_rows(robotics):
 
 
 def test_a_query_file_for_the_other_dialect_fails_in_one_line(robotics):
-    result = run_cli("--store", str(robotics), "query", str(cypher_dir() / "neo4j" / "similar_labels.cypher"),
+    other = "embedded" if robotics.startswith("bolt") else "neo4j"
+    result = run_cli("--store", str(robotics), "query", str(cypher_dir() / other / "similar_labels.cypher"),
                      "-p", "name=pid", "-p", "k=3")
     assert result.returncode == 2 and result.stderr.startswith("error: query failed")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
@@ -241,3 +261,54 @@ def test_the_holdout_protocol_hides_one_label_and_ranks_it_among_missing_labels(
     expected_first = sum(1 for labels, h in pairs if h in (0, 1) and {0, 1} - {h} <= set(labels))
     assert expected_first >= 5 and by_count["hits@1"] == expected_first / 6
     assert by_popularity["hits@1"] < by_count["hits@1"] and by_count["mrr"] <= 1.0
+
+
+def _same(a, b, path="answer"):
+    """Equal rows, with scores (floats) equal to 1e-5."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert a == pytest.approx(b, abs=1e-5), path
+    elif isinstance(a, dict):
+        assert set(a) == set(b), path
+        for key in a:
+            _same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+    else:
+        assert str(a) == str(b), path
+
+
+ANSWERS = {
+    "neighbours": lambda s: queries.neighbours(s, "arduino", 10),
+    "neighbours --document": lambda s: queries.neighbours(s, "20", 10, document=True),
+    "recommend": lambda s: queries.recommend(s, "20", 8),
+    "recommend --label": lambda s: queries.recommend_documents(s, "pid", 10),
+    "links": lambda s: queries.predicted_links(s, 20),
+    "neighbourhood": lambda s: queries.label_neighbourhood(s, "quadcopter", 10),
+    "analogy": lambda s: queries.analogy(s, "arduino", "motor", "sensors", 10),
+}
+
+
+def test_both_stores_give_the_same_answers(robotics_embedded, robotics_neo4j):
+    """Same corpus, seed and one worker: the same vectors, SIMILAR, PREDICTED and analyst answers."""
+    with open_store(robotics_embedded, read_only=True) as embedded, open_store(robotics_neo4j) as neo4j:
+        for label, key in (("Label", "name"), ("Document", "id")):
+            keys_a, matrix_a, context_a = vectors(embedded, label, key)
+            keys_b, matrix_b, context_b = vectors(neo4j, label, key)
+            order_a, order_b = np.argsort(keys_a), np.argsort(keys_b)
+            assert [keys_a[i] for i in order_a] == [keys_b[i] for i in order_b]
+            assert np.array_equal(matrix_a[order_a], matrix_b[order_b]), f"{label} vectors differ"
+            assert np.array_equal(context_a[order_a], context_b[order_b])
+        for rel, label in (("SIMILAR", "Label"), ("SIMILAR", "Document"), ("PREDICTED", None)):
+            pattern = f"(a:{label})-[r:{rel}]->(b:{label})" if label else "(a:Document)-[r:PREDICTED]->(b:Label)"
+            key_a, key_b = ("a.name", "b.name") if label == "Label" else ("a.id", "b.id" if label else "b.name")
+            text = f"MATCH {pattern} RETURN {key_a} AS a, {key_b} AS b, r.rank AS rank, r.score AS score"
+            rows = [sorted((str(r["a"]), r["rank"], str(r["b"]), r["score"]) for r in s.run_text(text).to_pylist())
+                    for s in (embedded, neo4j)]
+            assert len(rows[0]) > 1000 and [r[:3] for r in rows[0]] == [r[:3] for r in rows[1]], rel
+            assert np.allclose([r[3] for r in rows[0]], [r[3] for r in rows[1]], atol=1e-5)
+        for name, ask in ANSWERS.items():
+            answer = ask(embedded)
+            assert answer, name
+            _same(answer, ask(neo4j), name)

@@ -8,8 +8,8 @@ WITH m, c.count AS score ORDER BY score DESC, m.name LIMIT $k
 RETURN 'co-occurrence' AS kind, m.name AS name, toFloat(score) AS score, m.df AS df
 UNION ALL
 MATCH (l:Label {name: $name})
-CALL db.index.vector.queryNodes('embedding_Label', $k + 1, l.embedding) YIELD node AS m, score
-WITH l, m, 2 * score - 1 AS score
+CALL db.index.vector.queryNodes('embedding_Label', CASE WHEN $k + 1 > 100 THEN $k + 1 ELSE 100 END, l.embedding) YIELD node AS m
+WITH l, m, 2 * vector.similarity.cosine(l.embedding, m.embedding) - 1 AS score
 WHERE m <> l
 WITH m, score ORDER BY score DESC, m.name LIMIT $k
 RETURN 'embedding' AS kind, m.name AS name, toFloat(score) AS score, m.df AS df

@@ -2,8 +2,8 @@
 // labels each has.
 // params: id, k
 MATCH (d0:Document {id: $id})
-CALL db.index.vector.queryNodes('embedding_Document', $k + 1, d0.embedding) YIELD node AS d, score
-WITH d0, d, 2 * score - 1 AS score
+CALL db.index.vector.queryNodes('embedding_Document', CASE WHEN $k + 1 > 100 THEN $k + 1 ELSE 100 END, d0.embedding) YIELD node AS d
+WITH d0, d, 2 * vector.similarity.cosine(d0.embedding, d.embedding) - 1 AS score
 WHERE d <> d0
 ORDER BY score DESC, d.id
 LIMIT $k

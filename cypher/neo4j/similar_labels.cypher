@@ -1,10 +1,14 @@
 // Labels nearest to a label by embedding (the label vector index, cosine), with how many
-// documents each shares with it (co-occurrence count) and its document frequency. Neo4j scores
-// cosine as (1 + cos) / 2; the query turns it back into the cosine.
+// documents each shares with it (co-occurrence count) and its document frequency. The index is
+// approximate twice over: HNSW uses k as its search width (asked for the 5 nearest of
+// near-collinear vectors it missed the true ones, asked for 100 it found them), and Neo4j 5.26
+// scores quantised vectors by default (a node scored 0.994 against itself). So the index only
+// proposes at least 100 candidates, and each is rescored exactly; Neo4j's cosine is (1 + cos) / 2,
+// turned back into the cosine.
 // params: name, k
 MATCH (l:Label {name: $name})
-CALL db.index.vector.queryNodes('embedding_Label', $k + 1, l.embedding) YIELD node AS m, score
-WITH l, m, 2 * score - 1 AS score
+CALL db.index.vector.queryNodes('embedding_Label', CASE WHEN $k + 1 > 100 THEN $k + 1 ELSE 100 END, l.embedding) YIELD node AS m
+WITH l, m, 2 * vector.similarity.cosine(l.embedding, m.embedding) - 1 AS score
 WHERE m <> l
 ORDER BY score DESC, m.name
 LIMIT $k

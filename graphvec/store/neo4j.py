@@ -8,6 +8,7 @@ NEO4J_PASSWORD and NEO4J_DATABASE and are never printed; errors name the URI onl
 from __future__ import annotations
 
 import os
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyarrow as pa
 
@@ -16,6 +17,16 @@ from ..errors import GraphvecError
 from .base import Store, WriteStep
 
 BATCH_ROWS = 10_000
+
+
+def split_credentials(uri: str) -> tuple[str, str | None, str | None]:
+    """(uri without user info, user, password) for `scheme://user:password@host:port/…`."""
+    parts = urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri, None, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, has_password, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=host)), unquote(user) or None, unquote(password) if has_password else None
 
 
 class Neo4jStore(Store):
@@ -29,12 +40,16 @@ class Neo4jStore(Store):
 
     @classmethod
     def from_environment(cls, uri: str) -> "Neo4jStore":
+        """Connect with NEO4J_USER / NEO4J_PASSWORD, or with credentials a user typed into the URI
+        (`bolt://user:secret@host`), which are taken out of it: the store's location, and so every
+        message and run record, shows the URI without them."""
         import neo4j
 
-        password = os.environ.get("NEO4J_PASSWORD")
+        uri, user, password = split_credentials(uri)
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
         if password is None:
             raise GraphvecError(f"{uri}: set NEO4J_PASSWORD (and NEO4J_USER, default 'neo4j') to connect")
-        user = os.environ.get("NEO4J_USER", "neo4j")
+        user = user or os.environ.get("NEO4J_USER", "neo4j")
         driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
         try:
             driver.verify_connectivity()
@@ -49,7 +64,12 @@ class Neo4jStore(Store):
         return pa.table(columns) if keys else pa.table({})
 
     def read(self, name: str, params: dict | None = None, **identifiers) -> pa.Table:
-        return self._run(cypher.load(self.dialect, name).render(**identifiers), params)
+        import neo4j
+
+        try:
+            return self._run(cypher.load(self.dialect, name).render(**identifiers), params)
+        except neo4j.exceptions.Neo4jError as exc:  # e.g. a vector index a user dropped
+            raise GraphvecError(f"{self.location}: {name}.cypher failed: {exc.message or exc.code}") from None
 
     def run_text(self, text: str, params: dict | None = None) -> pa.Table:
         try:
@@ -73,8 +93,9 @@ class Neo4jStore(Store):
                 text = cypher.load(self.dialect, step.name).render(**step.identifiers)
                 if step.rows is None:
                     # auto-commit: statements such as CALL { … } IN TRANSACTIONS must not run inside
-                    # a managed transaction
-                    session.run(text, step.params).consume()
+                    # a managed transaction; Neo4j takes one statement per query
+                    for statement in cypher.statements(text):
+                        session.run(statement, step.params).consume()
                     continue
                 rows = step.rows.to_pylist()
                 for start in range(0, len(rows), BATCH_ROWS):
