@@ -18,7 +18,9 @@ Neo4j: link-prediction AUC on the held-out edges, and BlogCatalog's Macro-F1.  M
 graphvec's process, and of the JVM for the span of each contender (VmHWM, reset before each).
 
 Reproducibility: graphvec's walks over two projections read from Neo4j are compared byte for
-byte; GDS node2vec is run twice with the same randomSeed and its vectors compared.
+byte; GDS node2vec is run twice with the same randomSeed and its vectors compared.  Spread:
+graphvec is trained again with seeds 43 and 44, and the two GDS node2vec runs are scored too, so a
+difference in AUC between contenders can be read against the difference between seeds.
 
 Usage: `.venv/bin/python benchmarks/bench_neo4j.py [--graphs sbm,blogcatalog] [--big]`; prints
 one JSON object and writes bench-out/neo4j.json.
@@ -83,10 +85,10 @@ class Server:
     def wipe(self) -> None:
         self.query("CALL gds.graph.list() YIELD graphName CALL gds.graph.drop(graphName, false) YIELD graphName AS g RETURN count(g)")
         self.autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        for row in self.query("SHOW CONSTRAINTS YIELD name"):  # before indexes: a constraint owns its index
+            self.autocommit(f"DROP CONSTRAINT `{row['name']}`")
         for row in self.query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'"):
             self.autocommit(f"DROP INDEX `{row['name']}`")
-        for row in self.query("SHOW CONSTRAINTS YIELD name"):
-            self.autocommit(f"DROP CONSTRAINT `{row['name']}`")
 
     def stop(self) -> None:
         self.driver.close()
@@ -171,7 +173,30 @@ def node2vec_config(prop: str) -> dict:
             "minLearningRate": MIN_LEARNING_RATE, "randomSeed": 42, "concurrency": THREADS, "mutateProperty": prop}
 
 
-def reproducibility(server: Server, small: bool) -> dict:
+def seed_spread(server: Server, n: int, held, negatives, seeds=(43, 44)) -> list[float]:
+    """graphvec's link-prediction AUC with other seeds, trained exactly as `embed` trains on the
+    projection read from Neo4j (in this process, no write-back), to tell a difference between
+    contenders from the spread between seeds."""
+    from graphvec.pipeline import walk_and_train
+    from graphvec.projection import PRESETS, project
+    from graphvec.store import open_store
+    from graphvec.train import TrainParams
+    from graphvec.walks import WalkParams
+
+    with open_store(server.uri) as store:
+        projection = project(store, PRESETS["graph"], use_cache=False)
+    scores = []
+    for seed in seeds:
+        _, trained = walk_and_train(projection, WalkParams(LENGTH, WALKS, 1.0, 1.0, seed), "deepwalk",
+                                    TrainParams(dimensions=DIM, window=WINDOW, negative=5, epochs=1, workers=THREADS, seed=seed,
+                                                learning_rate=LEARNING_RATE))
+        vectors = np.zeros((n, DIM), dtype=np.float32)
+        vectors[projection.names.astype(np.int64)] = trained.vectors
+        scores.append(auc(vectors, held, negatives)["auc"])
+    return scores
+
+
+def reproducibility(server: Server, small: bool, n: int, held, negatives) -> dict:
     """graphvec: walks over two projections read from Neo4j, byte for byte.  GDS: node2vec twice
     with the same randomSeed (only on small graphs: it is a full training each time)."""
     from graphvec.projection import PRESETS, project
@@ -192,10 +217,14 @@ def reproducibility(server: Server, small: bool) -> dict:
         server.query("CALL gds.graph.project('repro', 'Node', {LINK: {orientation: 'UNDIRECTED'}})")
         runs = []
         for _ in range(2):
-            rows = server.query("CALL gds.node2vec.stream('repro', $config) YIELD nodeId, embedding RETURN nodeId, embedding "
-                                "ORDER BY nodeId", config={k: v for k, v in node2vec_config("x").items() if k != "mutateProperty"})
-            runs.append(np.array([r["embedding"] for r in rows], dtype=np.float32))
+            rows = server.query("CALL gds.node2vec.stream('repro', $config) YIELD nodeId, embedding "
+                                "RETURN toInteger(gds.util.asNode(nodeId).id) AS id, embedding",
+                                config={k: v for k, v in node2vec_config("x").items() if k != "mutateProperty"})
+            vectors = np.zeros((n, DIM), dtype=np.float32)
+            vectors[np.array([r["id"] for r in rows])] = np.array([r["embedding"] for r in rows], dtype=np.float32)
+            runs.append(vectors)
         server.query("CALL gds.graph.drop('repro') YIELD graphName RETURN graphName")
+        result["gds_node2vec_auc_repeats"] = [auc(run, held, negatives)["auc"] for run in runs]
         result["gds_node2vec_identical"] = bool(np.array_equal(runs[0], runs[1]))
         result["gds_node2vec_max_abs_difference"] = float(np.abs(runs[0] - runs[1]).max())
     return result
@@ -230,8 +259,10 @@ def main() -> None:
                 entry[contender] = result
                 print(name, contender, json.dumps(result), file=sys.stderr, flush=True)
             entry["graphvec_over_gds_node2vec_time"] = round(entry["graphvec"]["seconds"] / entry["gds-node2vec"]["seconds"], 3)
-            entry["reproducibility"] = reproducibility(server, small=n <= 20_000)
+            entry["reproducibility"] = reproducibility(server, n <= 20_000, n, held, negatives)
+            entry["graphvec"]["auc_other_seeds"] = seed_spread(server, n, held, negatives)
             report["graphs"][name] = entry
+            (OUT / "neo4j.json").write_text(json.dumps(report, indent=2))
     finally:
         server.stop()
     (OUT / "neo4j.json").write_text(json.dumps(report, indent=2))

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .cypher import quote_identifier
@@ -168,7 +170,7 @@ def _read_projection(store: Store, spec: ProjectionSpec, fingerprint: str) -> Pr
     notes: dict = {}
     for code, label in enumerate(spec.node_labels):
         require_kind(store, counts, label, "nodes with label")
-        table = store.read("project_nodes", label=label, key=spec.key_for(label))
+        table = _flat_lists(store.read("project_nodes", label=label, key=spec.key_for(label)))
         frame = pd.DataFrame({"nid": table.column("nid").to_numpy(zero_copy_only=False),
                               "key": [None if k is None else str(k) for k in table.column("key").to_pylist()]})
         if frame["key"].isna().any():
@@ -196,9 +198,9 @@ def _read_projection(store: Store, spec: ProjectionSpec, fingerprint: str) -> Pr
     for rel_type, weight_property in spec.relationships:
         require_kind(store, counts, rel_type, "relationships of type")
         if weight_property:
-            table = store.read("project_edges_weighted", rel_type=rel_type, weight=weight_property)
+            table = _flat_edges(store.read("project_edges_weighted", rel_type=rel_type, weight=weight_property))
         else:
-            table = store.read("project_edges", rel_type=rel_type)
+            table = _flat_edges(store.read("project_edges", rel_type=rel_type))
         src = index.get_indexer(table.column("src").to_numpy(zero_copy_only=False))
         dst = index.get_indexer(table.column("dst").to_numpy(zero_copy_only=False))
         inside = (src >= 0) & (dst >= 0)
@@ -218,6 +220,25 @@ def _read_projection(store: Store, spec: ProjectionSpec, fingerprint: str) -> Pr
     return Projection(csr.indptr.astype(np.int64), csr.indices.astype(np.int32), csr.data.astype(np.float32),
                       np.concatenate(names), np.concatenate(label_codes), spec.node_labels, spec.directed,
                       spec.weighted, spec, fingerprint, notes)
+
+
+def _flat_lists(table: pa.Table) -> pa.Table:
+    """Rows of lists (Neo4j sends nodes 10,000 to a record) as one row per element."""
+    if table.num_rows == 0 or not pa.types.is_list(table.schema.field(0).type):
+        return table
+    return pa.table({name: pc.list_flatten(table.column(name).combine_chunks()) for name in table.column_names})
+
+
+def _flat_edges(table: pa.Table) -> pa.Table:
+    """One row per edge, whether the store sent one per edge or one per source node with lists
+    of targets (and weights), as Neo4j does to cut the driver's per-record cost."""
+    if table.num_rows == 0 or not pa.types.is_list(table.schema.field("dst").type):
+        return table
+    dst = table.column("dst").combine_chunks()
+    columns = {"src": pc.take(table.column("src"), pc.list_parent_indices(dst)), "dst": pc.list_flatten(dst)}
+    if "weight" in table.column_names:
+        columns["weight"] = pc.list_flatten(table.column("weight").combine_chunks())
+    return pa.table(columns)
 
 
 def build_csr(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, n: int, *, directed: bool) -> sp.csr_matrix:

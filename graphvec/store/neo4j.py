@@ -17,6 +17,14 @@ from ..errors import GraphvecError
 from .base import Store, WriteStep
 
 BATCH_ROWS = 10_000
+# Vectors are heavy rows (2 × 128 floats): 2,500 to a transaction wrote 10k of them faster than
+# 10,000 to one (2.2 s against 2.3 s) and lets two sessions share the work.
+ROWS_PER_TRANSACTION = {"set_embeddings": 2_500}
+# Steps whose batches may land in any order, in parallel sessions: each touches its own nodes'
+# properties or creates relationships (CREATE) that nothing else in the step reads.  With the
+# server on the same two cores, two sessions took SIMILAR (100k) from 3.6 s to 2.5 s.
+PARALLEL_STEPS = {"set_embeddings", "create_similar", "create_predicted"}
+WRITE_SESSIONS = 2
 
 
 def split_credentials(uri: str) -> tuple[str, str | None, str | None]:
@@ -98,13 +106,35 @@ class Neo4jStore(Store):
                         session.run(statement, step.params).consume()
                     continue
                 rows = step.rows.to_pylist()
-                for start in range(0, len(rows), BATCH_ROWS):
-                    batch = rows[start: start + BATCH_ROWS]
-                    session.execute_write(lambda tx: tx.run(text, {**step.params, "rows": batch}).consume())
+                size = ROWS_PER_TRANSACTION.get(step.name, BATCH_ROWS)
+                batches = [rows[start: start + size] for start in range(0, len(rows), size)]
+                if step.name in PARALLEL_STEPS and len(batches) > 1:
+                    landed = self._write_in_parallel(text, step.params, batches)
+                else:
+                    landed = (self._write_batch(session, text, step.params, batch) for batch in batches)
+                for batch_rows in landed:
                     if on_batch:
-                        on_batch(step.name, len(batch))
+                        on_batch(step.name, batch_rows)
         if meta:
             self._set_meta({**meta, "write_state": "complete"})
+
+    @staticmethod
+    def _write_batch(session, text: str, params: dict, batch: list) -> int:
+        # execute_write retries transient errors (deadlocks, leader changes) with backoff
+        session.execute_write(lambda tx: tx.run(text, {**params, "rows": batch}).consume())
+        return len(batch)
+
+    def _write_in_parallel(self, text: str, params: dict, batches: list[list]):
+        """Yield each batch's row count as it lands, in order; each worker thread has its own
+        session (sessions are not thread-safe, the driver is)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def work(batch: list) -> int:
+            with self._driver.session(database=self._database) as session:
+                return self._write_batch(session, text, params, batch)
+
+        with ThreadPoolExecutor(WRITE_SESSIONS) as pool:
+            yield from pool.map(work, batches)
 
     def close(self) -> None:
         self._driver.close()
