@@ -63,6 +63,8 @@ class Neo4jStore(Store):
             driver.verify_connectivity()
         except Exception as exc:  # the driver raises many types; none may leak the password
             driver.close()
+            if isinstance(exc, neo4j.exceptions.AuthError):
+                raise GraphvecError(f"{uri}: Neo4j refused user {user!r}: check NEO4J_USER and NEO4J_PASSWORD") from None
             raise GraphvecError(f"{uri}: cannot connect to Neo4j ({type(exc).__name__})") from None
         return cls(driver, uri, os.environ.get("NEO4J_DATABASE") or None)
 
