@@ -108,8 +108,6 @@ def run_graphvec(edge_file: Path, n: int, out: Path, trainer: str = "numba") -> 
     from graphvec.projection import PRESETS
     from graphvec.sources import read_graph
     from graphvec.store import open_store
-    from graphvec.train import TrainParams
-    from graphvec.walks import WalkParams
 
     store_path = OUT / f"e2e-{edge_file.stem}-{trainer}.lbug"
     for path in OUT.glob(f"e2e-{edge_file.stem}-{trainer}.lbug*"):
@@ -120,17 +118,23 @@ def run_graphvec(edge_file: Path, n: int, out: Path, trainer: str = "numba") -> 
         ingest_graph(store, read_graph(edge_file))
         ingest_s = time.perf_counter() - t0
         started = time.perf_counter()
-        result = embed(store, PRESETS["graph"], WalkParams(LENGTH, WALKS, 1.0, 1.0, 42), "deepwalk",
-                       TrainParams(dimensions=DIM, window=WINDOW, negative=5, epochs=1, workers=THREADS, seed=42, trainer=trainer,
-                                   feeding="corpus_file"), top_k=10)
+        result = embed(store, PRESETS["graph"], model(trainer=trainer, feeding="corpus_file"), top_k=10)
         seconds = time.perf_counter() - started
-        table = store.read_vectors("Node", "id")
+        stored = store.read_embedding("Node")
     vectors = np.zeros((n, DIM), dtype=np.float32)
-    keys = np.array(table.column("key").to_pylist(), dtype=np.int64)
-    vectors[keys] = np.array(table.column("embedding").to_pylist(), dtype=np.float32)
+    vectors[stored.keys.astype(np.int64)] = stored.vectors
     np.save(out, vectors)
-    return {"seconds": seconds, "ingest_s": round(ingest_s, 2), "timings_s": result["timings_s"],
-            "tokens_per_second": result["train"]["tokens_per_second"], "similar": result["write"]["similar"]}
+    return {"seconds": seconds, "ingest_s": round(ingest_s, 2), "timings_s": result.timings_s,
+            "tokens_per_second": result.train["tokens_per_second"], "similar": result.write.similar}
+
+
+def model(**changes):
+    """The model every graphvec figure here comes from: DeepWalk walks, the shared sizes."""
+    from graphvec.node2vec import Node2Vec
+
+    settings = dict(walk_length=LENGTH, walks_per_node=WALKS, dimensions=DIM, window=WINDOW, negative=5, epochs=1,
+                    workers=THREADS, random_state=42, method="deepwalk")
+    return Node2Vec(**(settings | changes))
 
 
 def run_pecanpy(edge_file: Path, n: int, out: Path) -> dict:
@@ -214,24 +218,22 @@ def run_child(name: str, edge_file: Path, n: int, out: Path, timeout_s: int = 18
 # --- component measurements -------------------------------------------------------------------
 
 def bench_feeding(edges: np.ndarray, n: int) -> dict:
-    from graphvec.projection import build_csr
-    from graphvec.train import TrainParams, train, train_streamed
-    from graphvec.walks import WalkParams, iter_walks
+    import tempfile
 
-    csr = build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), n, directed=False)
-    walk_matrix = np.concatenate([c.copy() for c in iter_walks(csr.indptr.astype(np.int64), csr.indices.astype(np.int32), None,
-                                                               WalkParams(LENGTH, 4, seed=1), weighted=False, directed=False)])
+    from graphvec.projection import Projection, build_csr
+
+    projection = Projection.from_csr(build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), n, directed=False))
+    base = model(walks_per_node=4, random_state=1)
     out = {}
-    train(walk_matrix[:100], n, TrainParams(dimensions=DIM, window=WINDOW, workers=THREADS))  # compile once, untimed
-    for trainer, feeding in (("gensim", "corpus_file"), ("gensim", "iterable"), ("numba", "iterable")):
-        result = train(walk_matrix, n, TrainParams(dimensions=DIM, window=WINDOW, workers=THREADS, feeding=feeding, trainer=trainer))
-        key = f"gensim {feeding}" if trainer == "gensim" else "numba"
-        out[key] = {"seconds": result.stats["seconds"], "tokens_per_second": result.stats["tokens_per_second"]}
-    indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int32)
-    result = train_streamed(lambda: iter_walks(indptr, indices, None, WalkParams(LENGTH, 4, seed=1), weighted=False, directed=False),
-                            n, TrainParams(dimensions=DIM, window=WINDOW, workers=THREADS))
-    out["numba streamed (walks generated twice, included)"] = {"seconds": result.stats["seconds"],
-                                                               "tokens_per_second": result.stats["tokens_per_second"]}
+    with tempfile.TemporaryDirectory() as tmp:
+        walks = Path(tmp) / "walks.npy"
+        base.write_walks(projection, walks)  # the same walks for every trainer
+        for trainer, feeding in (("gensim", "corpus_file"), ("gensim", "iterable"), ("numba", "iterable")):
+            stats = model(walks_per_node=4, random_state=1, trainer=trainer, feeding=feeding).fit(projection, walks_file=walks).stats_.train
+            key = f"gensim {feeding}" if trainer == "gensim" else "numba"
+            out[key] = {"seconds": stats["seconds"], "tokens_per_second": stats["tokens_per_second"]}
+    stats = base.fit(projection).stats_.train
+    out["numba streamed (walks generated twice, included)"] = {"seconds": stats["seconds"], "tokens_per_second": stats["tokens_per_second"]}
     out["ratio_corpus_file_over_iterable"] = round(out["gensim corpus_file"]["tokens_per_second"] / out["gensim iterable"]["tokens_per_second"], 2)
     best_gensim = max(out["gensim corpus_file"]["tokens_per_second"], out["gensim iterable"]["tokens_per_second"])
     out["ratio_numba_over_best_gensim"] = round(out["numba"]["tokens_per_second"] / best_gensim, 2)
@@ -241,8 +243,8 @@ def bench_feeding(edges: np.ndarray, n: int) -> dict:
 def bench_writeback() -> dict:
     from graphvec.projection import PRESETS, project
     from graphvec.similarity import top_k_approximate, top_k_exact
+    from graphvec.embedding import Embedding
     from graphvec.store import open_store
-    from graphvec.train import Vectors
     from graphvec.writeback import write_back
 
     store_path = OUT / "bench-powerlaw.lbug"
@@ -251,11 +253,12 @@ def bench_writeback() -> dict:
     with open_store(str(store_path)) as store:
         projection = project(store, PRESETS["graph"])
         rng = np.random.default_rng(0)
-        vectors = Vectors(rng.standard_normal((projection.node_count, DIM)).astype(np.float32),
-                          rng.standard_normal((projection.node_count, DIM)).astype(np.float32),
-                          np.ones(projection.node_count, dtype=bool), {}, {"walk": {"method": "benchmark"}})
+        vectors = Embedding.from_projection(projection, rng.standard_normal((projection.node_count, DIM)).astype(np.float32),
+                                            rng.standard_normal((projection.node_count, DIM)).astype(np.float32),
+                                            np.ones(projection.node_count, dtype=bool), f"bench-{int(time.time())}",
+                                            {"walk": {"method": "benchmark"}, "fingerprint": projection.fingerprint})
         started = time.perf_counter()
-        write_back(store, projection, vectors, run_id=f"bench-{int(time.time())}", top_k_neighbours=0)
+        write_back(store, vectors, top_k=0)
         store._execute("CHECKPOINT")
         vectors_s = time.perf_counter() - started
         peer_s = _in_place_property_write(store, projection, vectors)

@@ -116,24 +116,33 @@ def load(server: Server, train: np.ndarray, name: str) -> float:
 
 
 GRAPHVEC_CHILD = """
-import json, time
+import json
+from graphvec.node2vec import Node2Vec
 from graphvec.pipeline import embed
 from graphvec.projection import PRESETS
 from graphvec.store import open_store
-from graphvec.train import TrainParams
-from graphvec.walks import WalkParams
 with open_store({uri!r}) as store:
-    result = embed(store, PRESETS["graph"], WalkParams({length}, {walks}, 1.0, 1.0, 42), "deepwalk",
-                   TrainParams(dimensions={dim}, window={window}, negative=5, epochs=1, workers={threads}, seed=42,
-                               learning_rate={lr}), top_k=10, use_cache=False)
-print(json.dumps({{"timings_s": result["timings_s"], "similar": result["write"]["similar"]}}))
+    result = embed(store, PRESETS["graph"], Node2Vec(**{model!r}), top_k=10, use_cache=False)
+print(json.dumps({{"timings_s": result.timings_s, "similar": result.write.similar}}))
 """
+
+
+def model(seed: int = 42, **changes):
+    """graphvec's side of the comparison: DeepWalk walks (p = q = 1, weights ignored, as GDS
+    node2vec without relationshipWeightProperty), the same sizes and learning rate as GDS's."""
+    from graphvec.node2vec import Node2Vec
+
+    settings = dict(walk_length=LENGTH, walks_per_node=WALKS, dimensions=DIM, window=WINDOW, negative=5, epochs=1,
+                    learning_rate=LEARNING_RATE, min_learning_rate=MIN_LEARNING_RATE, workers=THREADS, random_state=seed,
+                    method="deepwalk")
+    return Node2Vec(**(settings | changes))
 
 
 def run_graphvec(server: Server, n: int) -> dict:
     server.reset_peak()
-    child = run_isolated(GRAPHVEC_CHILD.format(uri=server.uri, length=LENGTH, walks=WALKS, dim=DIM, window=WINDOW,
-                                               threads=THREADS, lr=LEARNING_RATE))
+    from dataclasses import asdict
+
+    child = run_isolated(GRAPHVEC_CHILD.format(uri=server.uri, model=asdict(model())))
     result = json.loads(child["stdout"].strip().splitlines()[-1])
     return {"seconds": round(child["seconds"], 1), "steps_s": result["timings_s"], "graphvec_peak_mb": round(child["peak_rss_mb"]),
             "jvm_peak_mb": server.peak_mb(), "vectors": read_vectors(server, "embedding", n)}
@@ -177,21 +186,16 @@ def seed_spread(server: Server, n: int, held, negatives, seeds=(43, 44)) -> list
     """graphvec's link-prediction AUC with other seeds, trained exactly as `embed` trains on the
     projection read from Neo4j (in this process, no write-back), to tell a difference between
     contenders from the spread between seeds."""
-    from graphvec.pipeline import walk_and_train
     from graphvec.projection import PRESETS, project
     from graphvec.store import open_store
-    from graphvec.train import TrainParams
-    from graphvec.walks import WalkParams
 
     with open_store(server.uri) as store:
         projection = project(store, PRESETS["graph"], use_cache=False)
     scores = []
     for seed in seeds:
-        _, trained = walk_and_train(projection, WalkParams(LENGTH, WALKS, 1.0, 1.0, seed), "deepwalk",
-                                    TrainParams(dimensions=DIM, window=WINDOW, negative=5, epochs=1, workers=THREADS, seed=seed,
-                                                learning_rate=LEARNING_RATE))
+        embedding = model(seed).fit(projection).embedding_
         vectors = np.zeros((n, DIM), dtype=np.float32)
-        vectors[projection.names.astype(np.int64)] = trained.vectors
+        vectors[embedding.keys.astype(np.int64)] = embedding.vectors
         scores.append(auc(vectors, held, negatives)["auc"])
     return scores
 
@@ -201,15 +205,13 @@ def reproducibility(server: Server, small: bool, n: int, held, negatives) -> dic
     with the same randomSeed (only on small graphs: it is a full training each time)."""
     from graphvec.projection import PRESETS, project
     from graphvec.store import open_store
-    from graphvec.walks import WalkParams, iter_walks
 
     digests = []
     for workers in (THREADS, 1):  # and with another thread count
         with open_store(server.uri) as store:
             projection = project(store, PRESETS["graph"], use_cache=False)
         digest = hashlib.sha256()
-        for chunk in iter_walks(projection.indptr, projection.indices, None, WalkParams(LENGTH, WALKS, 1.0, 1.0, 42),
-                                weighted=False, directed=False, workers=workers):
+        for chunk in model(workers=workers).walks(projection):
             digest.update(np.ascontiguousarray(chunk).tobytes())
         digests.append(digest.hexdigest())
     result = {"graphvec_walks_identical": digests[0] == digests[1]}
@@ -233,13 +235,11 @@ def reproducibility(server: Server, small: bool, n: int, held, negatives) -> dic
 def warm_up() -> None:
     """Numba compiles graphvec's kernels on first use and caches them on disk (about 15 s): do it
     before anything is timed, as the README asks of anyone timing graphvec."""
-    run_isolated("import numpy as np, scipy.sparse as sp\n"
-                 "from graphvec.walks import WalkParams, iter_walks\n"
-                 "from graphvec.train import TrainParams, train\n"
-                 "g = sp.random(200, 200, density=0.05, format='csr', random_state=0); g = (g + g.T).tocsr(); g.sort_indices()\n"
-                 "walks = np.concatenate([c.copy() for c in iter_walks(g.indptr.astype(np.int64), g.indices.astype(np.int32), None, "
-                 "WalkParams(10, 2), weighted=False, directed=False)])\n"
-                 "train(walks, 200, TrainParams(dimensions=8))\n")
+    run_isolated("import scipy.sparse as sp\n"
+                 "from graphvec.node2vec import Node2Vec\n"
+                 "from graphvec.projection import Projection\n"
+                 "g = sp.random(200, 200, density=0.05, format='csr', random_state=0)\n"
+                 "Node2Vec(walk_length=10, walks_per_node=2, dimensions=8).fit(Projection.from_csr(g + g.T))\n")
 
 
 def main() -> None:

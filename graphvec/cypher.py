@@ -15,6 +15,7 @@ import functools
 import os
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from .errors import GraphvecError
@@ -26,10 +27,34 @@ _QUOTED_PLACEHOLDER = re.compile(r"'\{\{([a-z_]+)\}\}'")
 _PARAMS_LINE = re.compile(r"^//\s*params:\s*(.*)$", re.MULTILINE)
 
 
+@functools.lru_cache(maxsize=None)
+def _shipped_dir() -> Path:
+    try:
+        folder = resources.files("graphvec.cypher_files")
+    except ModuleNotFoundError:  # the checkout put on sys.path by hand, never installed
+        return Path(__file__).resolve().parent.parent / "cypher"
+    # Installed (wheel or editable), the files are on disk; a folder without __init__.py may come
+    # back as a namespace MultiplexedPath, whose children are plain paths.
+    return Path(str(folder.joinpath("neo4j"))).parent
+
+
 def cypher_dir() -> Path:
-    """The repository's `cypher/` folder (override with GRAPHVEC_CYPHER_DIR)."""
+    """The `cypher/` folder the package was installed with (override with GRAPHVEC_CYPHER_DIR).
+
+    Found through importlib.resources, so an installed wheel uses its own copy and a checkout uses
+    the files beside the code, never a folder that happens to be in the working directory.
+    """
     override = os.environ.get("GRAPHVEC_CYPHER_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "cypher"
+    return Path(override) if override else _shipped_dir()
+
+
+def shipped_query(dialect: str, name: str) -> Path | None:
+    """The shipped file for a bare query name (`similar_labels`), so `graphvec query` works the same
+    from an installed wheel as from a checkout; None when there is no such file."""
+    if not _IDENTIFIER.match(name):
+        return None
+    path = cypher_dir() / dialect / f"{name}.cypher"
+    return path if path.is_file() else None
 
 
 def quote_identifier(name: str, what: str = "name") -> str:

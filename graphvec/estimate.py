@@ -47,6 +47,13 @@ class Workload:
         return self.nodes * self.walks_per_node * self.walk_length
 
 
+def workload_from_walks(walk_meta: dict, model) -> Workload:
+    """What training `model` on a stored walk file will hold (`graphvec train`), from the file's metadata."""
+    return Workload(walk_meta["projection"]["nodes"], walk_meta["projection"].get("csr_entries", 0), model.dimensions,
+                    walk_meta["params"]["walks_per_node"], walk_meta["params"]["walk_length"], model.epochs, 0,
+                    bool(walk_meta.get("weighted")), model.trainer, stored_walks=True)
+
+
 def memory(w: Workload) -> dict:
     """Bytes by part, each step's total, and the peak (the largest step)."""
     n, e, d = w.nodes, w.csr_entries, w.dimensions

@@ -31,49 +31,35 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import minimum_spanning_tree
 
 from . import documents
-from .scoring import DOCUMENT_METHODS, METHODS, LabelModel, cooccurrence_counts, hide_labels, rank_hidden
-from .errors import GraphvecError
-from .projection import build_csr
-from . import walks as walk_engine
 from .cooccurrence import incidence
-from .train import TrainParams, Vectors, fold_in, train, train_streamed
-from .walks import WalkParams
+from .embedding import Embedding
+from .errors import GraphvecError
+from .node2vec import Node2Vec
+from .projection import Projection, build_csr
+from .scoring import DOCUMENT_METHODS, METHODS, LabelModel, cooccurrence_counts, hide_labels, rank_hidden
 
 BASELINES = ("popularity", "cooccurrence")
 
 
 # -- learning vectors on an in-memory graph ---------------------------------------------------
 
-def _walk_weights(graph: sp.csr_matrix, method: str) -> tuple[np.ndarray, bool]:
-    """The graph's weights as the walk engine takes them, and whether walks use them: node2vec
-    on a graph whose weights are not all equal."""
-    weights = graph.data.astype(np.float32)
-    return weights, method == "node2vec" and graph.nnz > 0 and float(weights.min()) != float(weights.max())
+def learn(model: Node2Vec, projection: Projection, on_tokens=None) -> Embedding:
+    """`model` fitted on an in-memory graph, exactly as `embed` fits it on a store's projection."""
+    progress = (lambda name, total, unit: _Tokens(on_tokens)) if on_tokens else None
+    return model.fit(projection, progress=progress).embedding_
 
 
-def learn_vectors(graph: sp.csr_matrix, walk_params: WalkParams, train_params: TrainParams, *, method: str = "node2vec",
-                  directed: bool = False, workers: int | None = None, on_tokens=None) -> Vectors:
-    """Walks and skip-gram on a CSR graph held in memory, exactly as `embed` does on a projection.
+class _Tokens:
+    """Hands the training bar's advances to an `on_tokens` callback (the walks' counting pass too)."""
 
-    Walks are weighted when the method is node2vec and the graph's weights are not all equal."""
-    walk_engine.check_method(method, walk_params)
-    graph = sp.csr_matrix(graph)
-    graph.sort_indices()
-    weights, weighted = _walk_weights(graph, method)
-    plan = walk_engine.plan(graph.indptr, weighted, walk_params)
-    streamed = train_params.trainer == "numba"  # the numba trainer needs no stored walks; gensim does
-    walk_engine.check_memory(plan, extra_bytes=0 if streamed else plan.total_steps * 4)
-    indptr, indices = graph.indptr.astype(np.int64), graph.indices.astype(np.int32)
+    def __init__(self, on_tokens):
+        self.advance = on_tokens
 
-    def make_walks():
-        return walk_engine.iter_walks(indptr, indices, weights, walk_params, weighted=weighted, directed=directed,
-                                      chunk_walks=plan.chunk_walks, workers=workers)
+    def __enter__(self):
+        return self
 
-    params = replace(train_params, workers=workers or train_params.workers)
-    if streamed:
-        return train_streamed(make_walks, graph.shape[0], params, on_progress=on_tokens)
-    walk_matrix = np.concatenate([chunk.copy() for chunk in make_walks()])  # the engine reuses its buffer
-    return train(walk_matrix, graph.shape[0], params, on_progress=on_tokens)
+    def __exit__(self, *exc):
+        return False
 
 
 # -- link prediction --------------------------------------------------------------------------
@@ -155,20 +141,20 @@ def score_links(vectors: np.ndarray, positives: np.ndarray, negatives: np.ndarra
     return out
 
 
-def link_prediction(src, dst, n: int, walk_params: WalkParams, train_params: TrainParams, *, method: str = "node2vec",
-                    remove: float = 0.5, p_grid=None, q_grid=None, workers=None, on_point=None, on_tokens=None) -> dict:
+def link_prediction(src, dst, n: int, model: Node2Vec, *, remove: float = 0.5, p_grid=None, q_grid=None, on_point=None,
+                    on_tokens=None) -> dict:
     """The node2vec link-prediction protocol on an undirected graph given as edge arrays."""
-    seed = walk_params.seed
+    seed = model.random_state
     res_src, res_dst, positives, negatives = split_edges(src, dst, n, remove, seed)
     residual = build_csr(res_src, res_dst, np.ones(len(res_src)), n, directed=False)
     isolated = int((np.diff(residual.indptr) == 0).sum())
-    grid = _grid(walk_params, p_grid, q_grid)
+    grid = _grid(model, p_grid, q_grid)
+    projection = Projection.from_csr(residual)
 
-    def evaluate(params: WalkParams) -> dict:
-        vectors = learn_vectors(residual, params, train_params, method=method, workers=workers, on_tokens=on_tokens)
-        return score_links(vectors.vectors, positives, negatives, seed, cv_folds=3 if grid else 0)
+    def evaluate(point: Node2Vec) -> dict:
+        return score_links(learn(point, projection, on_tokens).vectors, positives, negatives, seed, cv_folds=3 if grid else 0)
 
-    result = _run_grid(walk_params, grid, evaluate, "auc_cv_train", on_point)
+    result = _run_grid(model, grid, evaluate, "auc_cv_train", on_point)
     return {**result, "protocol": {"removed_edges": len(positives), "non_edges": len(negatives),
                                    "residual_edges": len(res_src), "nodes": n, "isolated_in_residual": isolated,
                                    "remove": remove, "operator": "hadamard", "classifier": "logistic regression (L2, C=1)"}}
@@ -248,26 +234,27 @@ def _choose_c(vectors, classes, fit_nodes, c_values, seed) -> float:
     return best
 
 
-def node_classification(graph: sp.csr_matrix, classes: sp.csr_matrix, walk_params: WalkParams, train_params: TrainParams, *,
-                        method: str = "node2vec", train_ratio: float = 0.5, repeats: int = 10, p_grid=None, q_grid=None,
-                        c_values: tuple[float, ...] = C_VALUES, workers=None, on_point=None, on_tokens=None) -> dict:
+def node_classification(graph: sp.csr_matrix, classes: sp.csr_matrix, model: Node2Vec, *, train_ratio: float = 0.5,
+                        repeats: int = 10, p_grid=None, q_grid=None, c_values: tuple[float, ...] = C_VALUES, on_point=None,
+                        on_tokens=None) -> dict:
     """DeepWalk/node2vec node classification; a grid selects on a 2-fold split of one split's
     labelled nodes only."""
-    seed = walk_params.seed
-    grid = _grid(walk_params, p_grid, q_grid)
+    seed = model.random_state
+    grid = _grid(model, p_grid, q_grid)
+    projection = Projection.from_csr(graph)
     classes = sp.csr_matrix(classes)
     counts = np.diff(classes.indptr)
     labelled = np.flatnonzero(counts > 0)
     tuning = np.random.default_rng(seed).permutation(labelled)[: int(round(train_ratio * len(labelled)))]
 
-    def evaluate(params: WalkParams) -> dict:
-        vectors = learn_vectors(graph, params, train_params, method=method, workers=workers, on_tokens=on_tokens).vectors
+    def evaluate(point: Node2Vec) -> dict:
+        vectors = learn(point, projection, on_tokens).vectors
         out = classify_nodes(vectors, classes, train_ratio, repeats, seed, c_values)
         if grid:
             out["macro_f1_tuning"] = classify_nodes(vectors[tuning], classes[tuning], 0.5, 2, seed + 1, (out["C"],))["macro_f1"]
         return out
 
-    result = _run_grid(walk_params, grid, evaluate, "macro_f1_tuning", on_point)
+    result = _run_grid(model, grid, evaluate, "macro_f1_tuning", on_point)
     return {**result, "protocol": {"nodes": graph.shape[0], "labelled_nodes": len(labelled), "classes": classes.shape[1],
                                    "train_ratio": train_ratio, "repeats": repeats, "labels_per_node": round(float(counts[labelled].mean()), 3),
                                    "classifier": "one-vs-rest logistic regression (L2, liblinear), top-k by true label count"}}
@@ -275,9 +262,8 @@ def node_classification(graph: sp.csr_matrix, classes: sp.csr_matrix, walk_param
 
 # -- label recommendation --------------------------------------------------------------------
 
-def label_recommendation(x: sp.csr_matrix, walk_params: WalkParams, train_params: TrainParams, *, method: str = "node2vec",
-                         projection: str = "bipartite", holdout: float = 0.2, score: str = "pmi", workers=None,
-                         on_tokens=None) -> dict:
+def label_recommendation(x: sp.csr_matrix, model: Node2Vec, *, projection: str = "bipartite", holdout: float = 0.2,
+                         score: str = "pmi", on_tokens=None) -> dict:
     """Hide one label from `holdout` of the documents with two or more, embed what is left with the
     chosen projection, and rank each hidden label among the labels its document lacks."""
     if not 0 < holdout < 1:
@@ -286,28 +272,27 @@ def label_recommendation(x: sp.csr_matrix, walk_params: WalkParams, train_params
         raise GraphvecError(f"--score must be one of {', '.join(m for m in METHODS if m not in BASELINES)}, not {score!r}")
     x = sp.csr_matrix(x, dtype=np.float32)
     n_docs, n_labels = x.shape
-    kept, docs, hidden = hide_labels(x, holdout, walk_params.seed)
+    kept, docs, hidden = hide_labels(x, holdout, model.random_state)
     if len(docs) == 0:
         raise GraphvecError("no document has two or more labels: nothing can be hidden")
     graph, label_rows = label_graph(kept, projection)
-    vectors = learn_vectors(graph, walk_params, train_params, method=method, workers=workers, on_tokens=on_tokens)
-    model = LabelModel(np.asarray(kept.sum(axis=0)).ravel(), vectors.vectors[label_rows], vectors.context[label_rows],
-                       cooccurrence_counts(kept))
-    result = rank_hidden(kept, docs, hidden, model, score)
-    result["baselines"] = {name: rank_hidden(kept, docs, hidden, model, name) for name in BASELINES}
+    vectors = learn(model, graph, on_tokens)
+    scorer = LabelModel(np.asarray(kept.sum(axis=0)).ravel(), vectors.vectors[label_rows], vectors.context[label_rows],
+                        cooccurrence_counts(kept))
+    result = rank_hidden(kept, docs, hidden, scorer, score)
+    result["baselines"] = {name: rank_hidden(kept, docs, hidden, scorer, name) for name in BASELINES}
     result["beats_baselines"] = all(result["mrr"] > b["mrr"] and result["hits@10"] > b["hits@10"] for b in result["baselines"].values())
     if projection == "bipartite":
-        result["document_vectors"] = compare_document_vectors(kept, docs, hidden, model, vectors.vectors[:n_docs],
-                                                              vectors.trained[label_rows])
+        result["document_vectors"] = compare_document_vectors(kept, docs, hidden, scorer, vectors.vectors[:n_docs],
+                                                              vectors.has_vector[label_rows])
     result["protocol"] = {"documents": n_docs, "labels": n_labels, "documents_with_two_or_more": int((np.diff(x.indptr) >= 2).sum()),
                           "hidden": len(docs), "holdout": holdout, "projection": projection, "score": score,
-                          "labels_without_vector": int((~vectors.trained[label_rows]).sum())}
+                          "labels_without_vector": int((~vectors.has_vector[label_rows]).sum())}
     return result
 
 
-def fold_in_quality(x: sp.csr_matrix, walk_params: WalkParams, train_params: TrainParams, fold_params: TrainParams, *,
-                    method: str = "node2vec", projection: str = "bipartite", share: float = 0.1, holdout: float = 0.2,
-                    k: int = 10, workers=None) -> dict:
+def fold_in_quality(x: sp.csr_matrix, model: Node2Vec, *, fold_epochs: int | None = None, projection: str = "bipartite",
+                    share: float = 0.1, holdout: float = 0.2, k: int = 10) -> dict:
     """How close fold-in (`graphvec update`) gets to re-learning everything.
 
     One label is hidden from `holdout` of the documents (as in `label_recommendation`); then
@@ -319,7 +304,7 @@ def fold_in_quality(x: sp.csr_matrix, walk_params: WalkParams, train_params: Tra
     hidden labels that were re-added."""
     if not 0 < share < 1:
         raise GraphvecError(f"--share must be between 0 and 1, not {share}")
-    seed = walk_params.seed
+    seed = model.random_state
     kept, docs, hidden = hide_labels(sp.csr_matrix(x, dtype=np.float32), holdout, seed)
     n_labels = kept.shape[1]
     present = np.flatnonzero(np.asarray(kept.sum(axis=0)).ravel() > 0)
@@ -330,36 +315,33 @@ def fold_in_quality(x: sp.csr_matrix, walk_params: WalkParams, train_params: Tra
     reduced.eliminate_zeros()
     graph_reduced, label_rows = label_graph(reduced, projection)
     graph, _ = label_graph(kept, projection)
-    learn = dict(method=method, workers=workers)
-    base = learn_vectors(graph_reduced, walk_params, train_params, **learn)
-    weights, weighted = _walk_weights(graph, method)
-    degree = np.diff(graph.indptr)
-    new = np.flatnonzero(~base.trained & (degree > 0))
-    folded = fold_in(graph.indptr.astype(np.int64), graph.indices.astype(np.int32), weights, base.vectors, base.context, new,
-                     walk_params, replace(fold_params, workers=workers or fold_params.workers), weighted=weighted, directed=False)
+    base = learn(model, graph_reduced)
+    new = int((~base.has_vector & (graph.degrees() > 0)).sum())
+    folder = replace(model, epochs=fold_epochs or model.epochs)
+    folded, fold_stats = folder.fold_in(graph, base)
     started = time.perf_counter()
-    full = learn_vectors(graph, walk_params, train_params, **learn)
+    full = learn(model, graph)
     full_seconds = time.perf_counter() - started
-    again = learn_vectors(graph, replace(walk_params, seed=seed + 1), replace(train_params, seed=train_params.seed + 1), **learn)
+    again = learn(replace(model, random_state=seed + 1), graph)
     rows = label_rows[removed]
-    check = removed[full.trained[rows] & folded.trained[rows] & again.trained[rows]]
+    check = removed[full.has_vector[rows] & folded.has_vector[rows] & again.has_vector[rows]]
     df = np.asarray(kept.sum(axis=0)).ravel()
     cooccurrence = cooccurrence_counts(kept)
 
-    def model(vectors: Vectors) -> LabelModel:
+    def scorer(vectors: Embedding) -> LabelModel:
         return LabelModel(df, vectors.vectors[label_rows], vectors.context[label_rows], cooccurrence)
 
     readded = np.isin(hidden, removed)
     recommend = {}
     for name, vectors in (("fold_in", folded), ("full", full)):
-        recommend[name] = rank_hidden(kept, docs, hidden, model(vectors), "pmi")
-        recommend[name + "_readded_only"] = rank_hidden(kept, docs[readded], hidden[readded], model(vectors), "pmi") if readded.any() else {}
+        recommend[name] = rank_hidden(kept, docs, hidden, scorer(vectors), "pmi")
+        recommend[name + "_readded_only"] = rank_hidden(kept, docs[readded], hidden[readded], scorer(vectors), "pmi") if readded.any() else {}
     return {"overlap_fold_in_vs_full": _neighbour_overlap(folded.vectors[label_rows], full.vectors[label_rows], check, k),
             "overlap_full_vs_full": _neighbour_overlap(again.vectors[label_rows], full.vectors[label_rows], check, k),
             "label_recommendation": recommend,
             "protocol": {"labels": n_labels, "removed_labels": len(removed), "compared_labels": len(check), "k": k,
-                         "folded_nodes": int(len(new)), "hidden": len(docs), "hidden_among_readded": int(readded.sum()),
-                         "projection": projection, "fold_in": folded.stats, "full_training_seconds": round(full_seconds, 3)}}
+                         "folded_nodes": new, "hidden": len(docs), "hidden_among_readded": int(readded.sum()),
+                         "projection": projection, "fold_in": fold_stats, "full_training_seconds": round(full_seconds, 3)}}
 
 
 def _neighbour_overlap(a: np.ndarray, b: np.ndarray, nodes: np.ndarray, k: int) -> float:
@@ -392,19 +374,21 @@ def compare_document_vectors(kept: sp.csr_matrix, docs: np.ndarray, hidden: np.n
             for name, vectors in sources.items() for score in DOCUMENT_METHODS}
 
 
-def label_graph(x: sp.csr_matrix, projection: str) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The in-memory twin of the store's `bipartite` and `labels` projections: the graph and the
-    rows that hold the labels."""
+def label_graph(x: sp.csr_matrix, projection: str) -> tuple[Projection, np.ndarray]:
+    """The in-memory twin of the store's `bipartite` and `labels` projections: the projection
+    (Document and Label nodes, so the model's defaults are `embed`'s) and the rows that hold the labels."""
     n_docs, n_labels = x.shape
     if projection == "bipartite":
         coo = x.tocoo()
         graph = build_csr(coo.row.astype(np.int64), coo.col.astype(np.int64) + n_docs, np.ones(coo.nnz), n_docs + n_labels,
                           directed=False)
-        return graph, np.arange(n_docs, n_docs + n_labels)
+        codes = np.concatenate([np.zeros(n_docs, np.int8), np.ones(n_labels, np.int8)])
+        return Projection.from_csr(graph, node_label=codes, label_names=("Document", "Label")), np.arange(n_docs, n_docs + n_labels)
     if projection == "labels":
         counts = sp.triu(cooccurrence_counts(x), k=1).tocoo()
-        return build_csr(counts.row.astype(np.int64), counts.col.astype(np.int64), counts.data.astype(np.float64), n_labels,
-                         directed=False), np.arange(n_labels)
+        graph = build_csr(counts.row.astype(np.int64), counts.col.astype(np.int64), counts.data.astype(np.float64), n_labels,
+                          directed=False)
+        return Projection.from_csr(graph, label_names=("Label",)), np.arange(n_labels)
     raise GraphvecError(f"--projection must be bipartite or labels, not {projection!r}")
 
 
@@ -419,19 +403,19 @@ def corpus_incidence(labels: list[list[str]]) -> tuple[sp.csr_matrix, list[str]]
 
 # -- grids -----------------------------------------------------------------------------------
 
-def _grid(walk_params: WalkParams, p_grid, q_grid) -> list[WalkParams]:
+def _grid(model: Node2Vec, p_grid, q_grid) -> list[Node2Vec]:
     """The (p, q) points to try, or [] when no grid was asked for."""
     if not p_grid and not q_grid:
         return []
-    ps = list(p_grid or [walk_params.return_factor])
-    qs = list(q_grid or [walk_params.in_out_factor])
-    return [replace(walk_params, return_factor=float(p), in_out_factor=float(q)).validate() for p in ps for q in qs]
+    ps = list(p_grid or [model.return_factor])
+    qs = list(q_grid or [model.in_out_factor])
+    return [replace(model, return_factor=float(p), in_out_factor=float(q)).validate() for p in ps for q in qs]
 
 
-def _run_grid(walk_params: WalkParams, grid: list[WalkParams], evaluate, select_on: str, on_point) -> dict:
+def _run_grid(model: Node2Vec, grid: list[Node2Vec], evaluate, select_on: str, on_point) -> dict:
     """One evaluation, or every grid point and the one chosen by `select_on` (training data only)."""
     if not grid:
-        return {**evaluate(walk_params), "p": walk_params.return_factor, "q": walk_params.in_out_factor}
+        return {**evaluate(model), "p": model.return_factor, "q": model.in_out_factor}
     points = []
     for params in grid:
         point = {"p": params.return_factor, "q": params.in_out_factor, **evaluate(params)}

@@ -35,12 +35,11 @@ def plot_vectors(store: Store, label: str, out: str | Path, *, method: str = "au
     key = DEFAULT_NODE_KEYS.get(label, "id")
     if not store.counts().get(label):
         raise GraphvecError(f"{store.location}: the store has no {label} nodes")
-    table = store.read_vectors(label, key)
-    if table.num_rows < 3:
-        raise GraphvecError(f"{label}: {table.num_rows} nodes have vectors; a map needs at least 3 (run 'graphvec embed')")
-    keys = [str(k) for k in table.column("key").to_pylist()]
-    vectors = np.array(table.column("embedding").to_pylist(), dtype=np.float32)
-    where = {k: i for i, k in enumerate(keys)}
+    stored = store.read_embedding(label, key=key)
+    if len(stored) < 3:
+        raise GraphvecError(f"{label}: {len(stored)} nodes have vectors; a map needs at least 3 (run 'graphvec embed')")
+    keys = [str(k) for k in stored.keys]
+    vectors = stored.vectors
 
     if method == "auto":
         method = "tsne" if len(keys) <= TSNE_LIMIT else "pca"
@@ -49,8 +48,8 @@ def plot_vectors(store: Store, label: str, out: str | Path, *, method: str = "au
     graph = nx.Graph()
     graph.add_nodes_from(range(len(keys)))
     for row in store.read("read_similar", label=label, key=key).to_pylist():
-        a, b = where.get(str(row["a"])), where.get(str(row["b"]))
-        if a is not None and b is not None:
+        a, b = stored.rows_of([row["a"], row["b"]])
+        if a >= 0 and b >= 0:
             graph.add_edge(a, b, weight=max(float(row["score"]), 1e-6))
     communities = sorted(nx.community.louvain_communities(graph, weight="weight", seed=seed), key=len, reverse=True)
     community = np.zeros(len(keys), dtype=np.int64)

@@ -25,10 +25,9 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .cypher import quote_identifier
+from .embedding import DEFAULT_NODE_KEYS
 from .errors import GraphvecError
 from .store import Store
-
-DEFAULT_NODE_KEYS = {"Document": "id", "Label": "name", "Node": "id"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,30 @@ PRESETS = {
     "both": ProjectionSpec(("Document", "Label"), (("HAS_LABEL", None), ("CO_OCCURS", None))),
     "graph": ProjectionSpec(("Node",), (("LINK", "weight"),)),
 }
+
+
+def resolve_spec(preset: str | None, node_labels: list[str], relationships: list[str], directed: bool,
+                      node_keys: list[str], min_df: int | None) -> ProjectionSpec:
+    """A projection from a preset name (default `labels`) or from explicit labels, types and keys
+    (GDS-style), as the command line gives them."""
+    if node_labels or relationships:
+        if preset:
+            raise GraphvecError("give either --projection or --node-label/--relationship, not both")
+        if not node_labels or not relationships:
+            raise GraphvecError("a custom projection needs --node-label and --relationship (TYPE or TYPE:weightProperty)")
+        keys = []
+        for item in node_keys:
+            label, sep, key = item.partition(":")
+            if not sep:
+                raise GraphvecError(f"--node-key takes LABEL:property, not {item!r}")
+            keys.append((label, key))
+        return ProjectionSpec(tuple(node_labels), tuple(parse_relationship(r) for r in relationships), directed,
+                              tuple(keys), min_df)
+    name = preset or "labels"
+    if name not in PRESETS:
+        raise GraphvecError(f"unknown projection {name!r} (choose from {', '.join(PRESETS)})")
+    base = PRESETS[name]
+    return ProjectionSpec(base.node_labels, base.relationships, directed, base.node_keys, min_df)
 
 
 def parse_relationship(text: str) -> tuple[str, str | None]:
@@ -104,6 +127,30 @@ class Projection:
             "isolated_nodes": int((degrees == 0).sum()), "max_degree": int(degrees.max()) if len(degrees) else 0,
             "fingerprint": self.fingerprint, **self.notes,
         }
+
+    @classmethod
+    def from_csr(cls, graph, *, names=None, node_label: np.ndarray | None = None, label_names: tuple[str, ...] = ("Node",),
+                 directed: bool = False) -> "Projection":
+        """A graph held in memory (a square scipy sparse matrix) as a projection, so that code
+        outside the store (the evaluation protocols, the benchmarks) fits exactly the model
+        `embed` fits.  Weighted when its weights are not all equal; nodes named by row number
+        unless `names` are given; `node_label` gives each row's index into `label_names`."""
+        graph = sp.csr_matrix(graph)
+        if graph.shape[0] != graph.shape[1]:
+            raise GraphvecError(f"a graph's matrix must be square, not {graph.shape[0]} × {graph.shape[1]}")
+        graph.sort_indices()
+        n = graph.shape[0]
+        weights = graph.data.astype(np.float32)
+        weighted = graph.nnz > 0 and float(weights.min()) != float(weights.max())
+        names = np.arange(n).astype(str).astype(object) if names is None else np.asarray(names, dtype=object)
+        codes = np.zeros(n, np.int8) if node_label is None else np.asarray(node_label, np.int8)
+        indptr, indices = graph.indptr.astype(np.int64), graph.indices.astype(np.int32)
+        digest = hashlib.sha256()
+        for array in (indptr, indices, weights, codes):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        spec = ProjectionSpec(tuple(label_names), (("EDGE", "weight" if weighted else None),), directed)
+        return cls(indptr, indices, weights, names, codes, tuple(label_names), directed, weighted, spec,
+                   digest.hexdigest()[:16], {"source": "in-memory matrix"})
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp.npz")

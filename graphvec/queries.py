@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import cypher
 from .errors import GraphvecError
 from .projection import DEFAULT_NODE_KEYS
 from .store import Store
@@ -50,7 +51,7 @@ def recommend_documents(store: Store, label: str, k: int = 10) -> list[dict]:
     """Documents without `label` whose vectors are closest to it."""
     _positive(k)
     _require_vector(store, "Label", label)
-    if not store.counts().get("DocumentEmbedding") and not _has_vectors(store, "Document"):
+    if not store.has_vectors("Document"):
         raise GraphvecError("documents have no vectors: embed with --projection bipartite (documents and labels)")
     return _rows(store, "recommend_documents", name=label, k=k)
 
@@ -77,25 +78,35 @@ def label_neighbourhood(store: Store, name: str, k: int = 10) -> dict:
 def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str = "Label") -> list[dict]:
     """Nodes nearest to a − b + c (unit vectors, cosine; a, b and c themselves excluded)."""
     _positive(k)
-    key = DEFAULT_NODE_KEYS.get(label, "id")
     for name in (a, b, c):
         _require_vector(store, label, name)
-    table = store.read_vectors(label, key)
-    keys = [str(x) for x in table.column("key").to_pylist()]
-    unit = _unit(np.array(table.column("embedding").to_pylist(), dtype=np.float32))
-    where = {name: i for i, name in enumerate(keys)}
-    target = _unit((unit[where[a]] - unit[where[b]] + unit[where[c]])[None, :])[0]
+    stored = store.read_embedding(label)
+    keys = [str(x) for x in stored.keys]
+    unit = _unit(stored.vectors)
+    a_row, b_row, c_row = stored.rows_of([a, b, c])
+    target = _unit((unit[a_row] - unit[b_row] + unit[c_row])[None, :])[0]
     scores = unit @ target
-    scores[[where[a], where[b], where[c]]] = -np.inf
+    scores[[a_row, b_row, c_row]] = -np.inf
     order = np.lexsort((np.array(keys), -scores))[:k]
     return [{"name": keys[i], "score": float(scores[i])} for i in order if np.isfinite(scores[i])]
 
 
 def run_query(store: Store, path: str | Path, params: dict | None = None) -> list[dict]:
-    """Run any Cypher file with parameters (values as parameters, never spliced into the text)."""
+    """Run any Cypher file with parameters (values as parameters, never spliced into the text).
+
+    A shipped query can be named instead of a path (`similar_labels`, or the checkout-relative
+    `cypher/neo4j/similar_labels.cypher`), so the README's examples work from an installed wheel.
+    """
     path = Path(path)
     if not path.is_file():
-        raise GraphvecError(f"{path}: no such query file")
+        parts = path.parts
+        checkout_relative = len(parts) == 3 and parts[0] == "cypher" and parts[1] in cypher.DIALECTS
+        bare = len(parts) == 1
+        dialect = parts[1] if checkout_relative else store.dialect
+        shipped = cypher.shipped_query(dialect, path.name.removesuffix(".cypher")) if bare or checkout_relative else None
+        if shipped is None:
+            raise GraphvecError(f"{path}: no such query file (or shipped query name, such as similar_labels)")
+        path = shipped
     text = path.read_text(encoding="utf-8")
     if "{{" in text:
         raise GraphvecError(f"{path}: this file has {{{{…}}}} placeholders that graphvec fills itself; it is not for 'graphvec query'")
@@ -137,10 +148,6 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
-def _has_vectors(store: Store, label: str) -> bool:
-    return bool(store.vector_runs(label))
-
-
 def _require_node(store: Store, label: str, name: str) -> None:
     counts = store.counts()
     if not counts.get(label):
@@ -164,7 +171,7 @@ def _require_vector(store: Store, label: str, name: str) -> None:
     key = DEFAULT_NODE_KEYS.get(label, "id")
     if store.read_vector(label, key, name) is not None:
         return
-    if not _has_vectors(store, label):
+    if not store.has_vectors(label):
         raise GraphvecError(f"{label} nodes have no vectors yet: run 'graphvec embed' with a projection that includes {label}")
     from .stats import embedding_status
 

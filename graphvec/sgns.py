@@ -26,7 +26,7 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .walks import _GOLDEN, _below, _mix, _unit  # the same counter-based SplitMix64 streams as the walks
+from .kernels import GOLDEN, below, build_alias_tables, mix, unit  # the same counter-based streams as the walks
 
 MAX_EXP = 6.0  # pairs with a logit beyond ±MAX_EXP are skipped, as gensim does: their gradient is saturated
 SIGMOID_STEPS = 1000
@@ -63,8 +63,6 @@ def _prefetch_row(matrix, row):
 def negative_sampler(counts: np.ndarray, exponent: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
     """An alias table over nodes for the unigram^0.75 distribution: exact, O(1) per draw, and
     8 bytes per node, so it stays in cache where word2vec's 10⁸-entry table would not."""
-    from .walks import build_alias_tables
-
     weights = np.power(counts.astype(np.float64), exponent).astype(np.float32)
     prob, alias = build_alias_tables(np.array([0, len(weights)], dtype=np.int64), weights)
     return prob, alias
@@ -83,7 +81,7 @@ def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
 
 @njit(inline="always")
 def _negative(x, n, prob, alias):
-    slot = _below(x, n)
+    slot = below(x, n)
     if np.float64(x & np.uint64(0xFFFFFFFF)) * (1.0 / 4294967296.0) >= prob[slot]:
         slot = alias[slot]
     return slot
@@ -95,8 +93,8 @@ def _target(d, centre, state, n_nodes, neg_prob, neg_alias):
     (label 0), and a negative that hits the centre is skipped (returned as -1)."""
     if d == 0:
         return centre, 1.0, state
-    state += _GOLDEN
-    target = _negative(_mix(state), n_nodes, neg_prob, neg_alias)
+    state += GOLDEN
+    target = _negative(mix(state), n_nodes, neg_prob, neg_alias)
     if target == centre:
         return -1, 0.0, state
     return target, 0.0, state
@@ -235,7 +233,7 @@ def _chunk(first_row, rows, chunk, n_chunks, row_offset, seed):
     in the whole run."""
     lo = first_row + (rows * chunk) // n_chunks
     hi = first_row + (rows * (chunk + 1)) // n_chunks
-    return lo, hi, _mix(np.uint64(seed) ^ _mix(np.uint64(lo + row_offset) + _GOLDEN))
+    return lo, hi, mix(np.uint64(seed) ^ mix(np.uint64(lo + row_offset) + GOLDEN))
 
 
 @njit(parallel=True, nogil=True, fastmath=True, cache=True)
@@ -272,22 +270,22 @@ def train_segment(walks, first_row, last_row, row_offset, w_in, w_out, neg_prob,
                 node = walks[row, j]
                 if node < 0:
                     break
-                state += _GOLDEN
-                if keep[node] < 1.0 and _unit(_mix(state)) >= keep[node]:
+                state += GOLDEN
+                if keep[node] < 1.0 and unit(mix(state)) >= keep[node]:
                     continue
                 sentence[size] = node
                 size += 1
             if skipgram:  # every centre's negatives drawn up front, so their rows can be fetched early
                 for position in range(size):
                     for d in range(negative):
-                        state += _GOLDEN
-                        drawn[position, d] = _negative(_mix(state), n_nodes, neg_prob, neg_alias)
+                        state += GOLDEN
+                        drawn[position, d] = _negative(mix(state), n_nodes, neg_prob, neg_alias)
                 for position in range(min(size, LOOKAHEAD)):
                     _prefetch_centre(sentence, drawn, position, window, size, w_in, w_out)
             for position in range(size):
                 centre = sentence[position]
-                state += _GOLDEN
-                shrink = _below(_mix(state), window)
+                state += GOLDEN
+                shrink = below(mix(state), window)
                 start = max(0, position - window + shrink)
                 stop = min(size, position + window - shrink + 1)
                 if skipgram:
@@ -361,8 +359,8 @@ def fold_in_segment(walks, first_row, last_row, row_offset, w_in, w_out, trainab
                 size += 1
             for position in range(size):
                 centre = walks[row, position]
-                state += _GOLDEN
-                shrink = _below(_mix(state), window)
+                state += GOLDEN
+                shrink = below(mix(state), window)
                 start = max(0, position - window + shrink)
                 stop = min(size, position + window - shrink + 1)
                 for c in range(start, stop):
@@ -389,12 +387,12 @@ def fold_in_segment(walks, first_row, last_row, row_offset, w_in, w_out, trainab
                         for k in range(dimensions):
                             source[k] += gradient[k]
                     if trainable[centre]:
-                        state += _GOLDEN
-                        extra = int(pressure[centre] + _unit(_mix(state)))
+                        state += GOLDEN
+                        extra = int(pressure[centre] + unit(mix(state)))
                         row_out = w_out[centre]
                         for _ in range(extra):
-                            state += _GOLDEN
-                            other = _negative(_mix(state), n_nodes, ctx_prob, ctx_alias)
+                            state += GOLDEN
+                            other = _negative(mix(state), n_nodes, ctx_prob, ctx_alias)
                             if other == centre:
                                 continue
                             g = np.float32(_gradient(_dot(w_in[other], row_out), 0.0, alpha, sigmoid))

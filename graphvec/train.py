@@ -31,13 +31,12 @@ differ slightly from run to run while their quality does not.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -97,29 +96,14 @@ def default_sample(node_labels) -> float:
 
 @dataclass
 class Vectors:
-    """Vectors aligned with a projection's dense ids; `trained[i]` says whether node i has one."""
+    """What a trainer returns: vectors aligned with the graph's dense row numbers (named by
+    Node2Vec.fit as an Embedding); `trained[i]` says whether node i has one."""
 
     vectors: np.ndarray
     context: np.ndarray
     trained: np.ndarray
     stats: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
-
-    def save(self, path: Path) -> None:
-        path = Path(path)
-        tmp = path.with_name(path.name + ".partial.npz")
-        np.savez(tmp, vectors=self.vectors, context=self.context, trained=self.trained,
-                 meta=np.array(json.dumps({"stats": self.stats, "metadata": self.metadata})))
-        os.replace(tmp, path)
-
-    @classmethod
-    def load(cls, path: Path) -> "Vectors":
-        path = Path(path)
-        if not path.exists():
-            raise GraphvecError(f"{path}: no such file (run 'graphvec train' first)")
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            return cls(data["vectors"], data["context"], data["trained"], meta["stats"], meta["metadata"])
 
 
 @njit(cache=True, nogil=True)
@@ -367,47 +351,6 @@ def _write_segments(walks: np.ndarray, segments: list[tuple[int, int]], folder: 
     return paths
 
 
-def _fold_in_walks(indptr, indices, weights, new_nodes, walk_params, window: int, *, weighted: bool, directed: bool,
-                   workers) -> np.ndarray:
-    """Walks that give each new node about as many occurrences as a full training would.
-
-    A full run visits node v about walks_per_node · walk_length · deg(v) / mean degree times
-    (the walks' stationary distribution), and each visit trains the pairs within a window of v.
-    On an undirected graph each fold-in walk is two walks of window + 1 steps from v joined back
-    to back (a reversed walk of an undirected graph is a walk too), so v sits in the middle with
-    a full window on both sides; revisits of v inside the walk count towards its quota, and
-    each node gets walks until the quota is met (at least walks_per_node, at most
-    walks_per_node · walk_length).  A directed graph cannot be walked backwards: it gets
-    walks_per_node forward walks of walk_length from each new node."""
-    from .walks import iter_walks
-
-    if directed:
-        return np.concatenate([chunk.copy() for chunk in iter_walks(indptr, indices, weights, walk_params, weighted=weighted,
-                                                                     directed=True, workers=workers, start_nodes=new_nodes)])
-    degree = np.diff(indptr).astype(np.float64)
-    quota = walk_params.walks_per_node * walk_params.walk_length * degree[new_nodes] / max(degree[degree > 0].mean(), 1e-12)
-    most = walk_params.walks_per_node * walk_params.walk_length
-    batch = walk_params.walks_per_node
-    kept, visits = [], np.zeros(len(new_nodes))
-    walks_done = np.zeros(len(new_nodes), dtype=np.int64)
-    for number in range(0, most, batch):
-        half = replace(walk_params, walk_length=window + 1, walks_per_node=2 * batch, seed=(walk_params.seed + 7919 * number) % 2**63)
-        pieces = np.concatenate([chunk.copy() for chunk in iter_walks(indptr, indices, weights, half, weighted=weighted,
-                                                                       directed=False, workers=workers, start_nodes=new_nodes)])
-        by_round = pieces.reshape(2 * batch, len(new_nodes), window + 1)
-        # each round starts its nodes in a seeded order: put every round back in new_nodes' order
-        by_round = np.take_along_axis(by_round, np.argsort(np.searchsorted(new_nodes, by_round[:, :, 0]), axis=1)[:, :, None], axis=1)
-        joined = np.concatenate([by_round[0::2, :, :0:-1], by_round[1::2]], axis=2)  # round 2i reversed + round 2i+1
-        wanted = (visits < quota) | (walks_done < walk_params.walks_per_node)
-        if not wanted.any():
-            break
-        chosen = joined[:, wanted]
-        kept.append(chosen.reshape(-1, 2 * window + 1))
-        visits[wanted] += (chosen == new_nodes[wanted][None, :, None]).sum(axis=(0, 2))
-        walks_done[wanted] += batch
-    return np.concatenate(kept)
-
-
 def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedding: np.ndarray, context: np.ndarray,
             new_nodes: np.ndarray, walk_params, params: TrainParams, *, weighted: bool, directed: bool,
             workers: int | None = None, on_progress: Callable[[int], None] | None = None) -> Vectors:
@@ -420,12 +363,12 @@ def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedd
     updates only the new nodes' rows (`sgns.fold_in_segment`), with negatives drawn from degree^0.75
     (degree being the walks' stationary distribution on an undirected graph), and with the
     negative pressure a full training would put on the new output vectors.  `params.epochs` passes are made
-    over these walks (as many occurrences per new node as a full run gives it, `_fold_in_walks`),
+    over these walks (as many occurrences per new node as a full run gives it, `walks.fold_in_walks`),
     with the usual linear learning-rate decay.  Returns vectors for every node: the old rows as given, the new ones learned."""
     import numba
 
     from . import sgns
-    from .walks import weighted_degrees
+    from .walks import fold_in_walks, weighted_degrees
 
     started = time.perf_counter()
     workers = params.workers or os.cpu_count() or 1
@@ -435,7 +378,7 @@ def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedd
     if len(new_nodes) == 0 or (degree[new_nodes] == 0).all():
         raise GraphvecError("no new node has a relationship in the projection: nothing to fold in")
     new_nodes = new_nodes[degree[new_nodes] > 0]
-    walks = _fold_in_walks(indptr, indices, weights, new_nodes, walk_params, params.window, weighted=weighted, directed=directed,
+    walks = fold_in_walks(indptr, indices, weights, new_nodes, walk_params, params.window, weighted=weighted, directed=directed,
                            workers=workers)
     walks = np.ascontiguousarray(walks)
     numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))

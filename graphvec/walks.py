@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -38,10 +38,9 @@ import numpy as np
 from numba import njit, prange
 
 from .errors import GraphvecError
+from .kernels import GOLDEN, below, build_alias_tables, low_unit, mix, unit, walk_stream
 
 GROUP = 16  # walks advanced together by one thread to hide memory latency
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2^-53
 
 
 @dataclass(frozen=True)
@@ -71,96 +70,6 @@ class WalkParams:
         return self.return_factor != 1.0 or self.in_out_factor != 1.0
 
 
-def check_method(method: str, params: WalkParams) -> None:
-    """DeepWalk walks uniformly and first-order; p and q exist only for node2vec."""
-    if method not in ("deepwalk", "node2vec"):
-        raise GraphvecError(f"--method must be deepwalk or node2vec, not {method!r}")
-    if method == "deepwalk" and params.second_order:
-        raise GraphvecError("DeepWalk walks are uniform: -p/-q need --method node2vec")
-
-
-# --- random numbers: SplitMix64, one independent stream per walk ----------------------------
-
-@njit(inline="always")
-def _mix(z):
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(inline="always")
-def _walk_stream(seed, node, walk_number):
-    return _mix(_mix(np.uint64(seed) ^ _mix(np.uint64(node) + _GOLDEN)) ^ _mix(np.uint64(walk_number) * _GOLDEN + np.uint64(1)))
-
-
-@njit(inline="always")
-def _below(x, n):
-    """Uniform integer in [0, n) from the top 32 bits (Lemire's multiply-shift; n < 2^32)."""
-    return np.int64(((x >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
-
-
-@njit(inline="always")
-def _low_unit(x):
-    """A uniform in [0, 1) from the low 32 bits, independent of `_below`'s top 32 bits."""
-    return np.float64(x & np.uint64(0xFFFFFFFF)) * (1.0 / 4294967296.0)
-
-
-@njit(inline="always")
-def _unit(x):
-    return np.float64(x >> np.uint64(11)) * _TO_UNIT
-
-
-# --- alias tables ---------------------------------------------------------------------------
-
-@njit(parallel=True, nogil=True, cache=True)
-def build_alias_tables(indptr, weights):
-    """Vose alias tables for every row, aligned with the CSR: O(1) weighted neighbour sampling.
-
-    prob[k] is the chance of keeping slot k of its row; alias[k] the row-relative slot used
-    otherwise.  Built in parallel over nodes; 8 bytes per stored edge.
-    """
-    n = len(indptr) - 1
-    prob = np.ones(len(weights), dtype=np.float32)
-    alias = np.zeros(len(weights), dtype=np.int32)
-    for v in prange(n):
-        start = indptr[v]
-        k = indptr[v + 1] - start
-        if k <= 1:
-            continue
-        total = 0.0
-        for j in range(k):
-            total += weights[start + j]
-        scaled = np.empty(k, dtype=np.float64)
-        small = np.empty(k, dtype=np.int64)
-        large = np.empty(k, dtype=np.int64)
-        n_small = 0
-        n_large = 0
-        for j in range(k):
-            scaled[j] = weights[start + j] * k / total
-            if scaled[j] < 1.0:
-                small[n_small] = j
-                n_small += 1
-            else:
-                large[n_large] = j
-                n_large += 1
-        while n_small > 0 and n_large > 0:
-            n_small -= 1
-            s = small[n_small]
-            g = large[n_large - 1]
-            prob[start + s] = scaled[s]
-            alias[start + s] = g
-            scaled[g] = (scaled[g] + scaled[s]) - 1.0
-            if scaled[g] < 1.0:
-                n_large -= 1
-                small[n_small] = g
-                n_small += 1
-        for j in range(n_large):
-            prob[start + large[j]] = 1.0
-        for j in range(n_small):  # only rounding leftovers reach here
-            prob[start + small[j]] = 1.0
-    return prob, alias
-
-
 # --- the kernel -----------------------------------------------------------------------------
 
 @njit(inline="always")
@@ -185,7 +94,7 @@ def _start_group(start_nodes, walk_numbers, seed, first, size, current, state, o
     for w in range(size):
         node = start_nodes[first + w]
         current[w] = node
-        state[w] = _walk_stream(seed, node, walk_numbers[first + w])
+        state[w] = walk_stream(seed, node, walk_numbers[first + w])
         out[first + w, 0] = node
 
 
@@ -253,24 +162,24 @@ def walk_chunk(indptr, indices, weights, row_sums, prob, alias, weighted, start_
                     t = previous[w]
                     s = state[w]
                     if fold_return and t >= 0:
-                        s += _GOLDEN
+                        s += GOLDEN
                         return_mass = came_by[w] / row_sums[current[w]] * return_extra
-                        if _unit(_mix(s)) * (1.0 + return_mass) >= 1.0:
+                        if unit(mix(s)) * (1.0 + return_mass) >= 1.0:
                             state[w] = s
                             previous[w] = current[w]
                             current[w] = t
                             out[first + w, step] = t
                             continue
-                    s += _GOLDEN
-                    r = _mix(s)
-                    slot = _below(r, degree[w])
-                    if weighted and _low_unit(r) >= prob[row[w] + slot]:
+                    s += GOLDEN
+                    r = mix(s)
+                    slot = below(r, degree[w])
+                    if weighted and low_unit(r) >= prob[row[w] + slot]:
                         slot = alias[row[w] + slot]
                     x = indices[row[w] + slot]
                     accept = True
                     if t >= 0:
-                        s += _GOLDEN
-                        u = _unit(_mix(s))
+                        s += GOLDEN
+                        u = unit(mix(s))
                         if x == t:
                             accept = u < p_accept
                         elif u < low:
@@ -322,10 +231,10 @@ def walk_chunk_first_order(indptr, indices, prob, alias, weighted, start_nodes, 
                     current[w] = -1
                     out[first + w, step] = -1
                     continue
-                s = state[w] + _GOLDEN
-                r = _mix(s)
-                slot = _below(r, degree[w])
-                if weighted and _low_unit(r) >= prob[row[w] + slot]:
+                s = state[w] + GOLDEN
+                r = mix(s)
+                slot = below(r, degree[w])
+                if weighted and low_unit(r) >= prob[row[w] + slot]:
                     slot = alias[row[w] + slot]
                 state[w] = s
                 x = indices[row[w] + slot]
@@ -453,6 +362,45 @@ def iter_walks(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | No
         position += count
 
 
+def fold_in_walks(indptr, indices, weights, new_nodes, walk_params, window: int, *, weighted: bool, directed: bool,
+                   workers) -> np.ndarray:
+    """Walks that give each new node about as many occurrences as a full training would.
+
+    A full run visits node v about walks_per_node · walk_length · deg(v) / mean degree times
+    (the walks' stationary distribution), and each visit trains the pairs within a window of v.
+    On an undirected graph each fold-in walk is two walks of window + 1 steps from v joined back
+    to back (a reversed walk of an undirected graph is a walk too), so v sits in the middle with
+    a full window on both sides; revisits of v inside the walk count towards its quota, and
+    each node gets walks until the quota is met (at least walks_per_node, at most
+    walks_per_node · walk_length).  A directed graph cannot be walked backwards: it gets
+    walks_per_node forward walks of walk_length from each new node."""
+    if directed:
+        return np.concatenate([chunk.copy() for chunk in iter_walks(indptr, indices, weights, walk_params, weighted=weighted,
+                                                                     directed=True, workers=workers, start_nodes=new_nodes)])
+    degree = np.diff(indptr).astype(np.float64)
+    quota = walk_params.walks_per_node * walk_params.walk_length * degree[new_nodes] / max(degree[degree > 0].mean(), 1e-12)
+    most = walk_params.walks_per_node * walk_params.walk_length
+    batch = walk_params.walks_per_node
+    kept, visits = [], np.zeros(len(new_nodes))
+    walks_done = np.zeros(len(new_nodes), dtype=np.int64)
+    for number in range(0, most, batch):
+        half = replace(walk_params, walk_length=window + 1, walks_per_node=2 * batch, seed=(walk_params.seed + 7919 * number) % 2**63)
+        pieces = np.concatenate([chunk.copy() for chunk in iter_walks(indptr, indices, weights, half, weighted=weighted,
+                                                                       directed=False, workers=workers, start_nodes=new_nodes)])
+        by_round = pieces.reshape(2 * batch, len(new_nodes), window + 1)
+        # each round starts its nodes in a seeded order: put every round back in new_nodes' order
+        by_round = np.take_along_axis(by_round, np.argsort(np.searchsorted(new_nodes, by_round[:, :, 0]), axis=1)[:, :, None], axis=1)
+        joined = np.concatenate([by_round[0::2, :, :0:-1], by_round[1::2]], axis=2)  # round 2i reversed + round 2i+1
+        wanted = (visits < quota) | (walks_done < walk_params.walks_per_node)
+        if not wanted.any():
+            break
+        chosen = joined[:, wanted]
+        kept.append(chosen.reshape(-1, 2 * window + 1))
+        visits[wanted] += (chosen == new_nodes[wanted][None, :, None]).sum(axis=(0, 2))
+        walks_done[wanted] += batch
+    return np.concatenate(kept)
+
+
 def write_walks(path: Path, chunks: Iterator[np.ndarray], total_walks: int, walk_length: int, metadata: dict,
                 on_chunk=None) -> Path:
     """Stream chunks into a .npy file (readable later with `np.load(path, mmap_mode="r")`).
@@ -483,6 +431,15 @@ def write_walks(path: Path, chunks: Iterator[np.ndarray], total_walks: int, walk
     os.replace(tmp, path)
     path.with_name(path.name + ".json").write_text(json.dumps(metadata, indent=2))
     return path
+
+
+def load_walks(path: Path) -> tuple[np.ndarray, dict]:
+    """A walk file written by `write_walks` (memory-mapped) and how its walks were made."""
+    path = Path(path)
+    meta_path = path.with_name(path.name + ".json")
+    if not path.exists() or not meta_path.exists():
+        raise GraphvecError(f"{path}: no walk file (with its .json) here; run 'graphvec walk' first")
+    return np.load(path, mmap_mode="r"), json.loads(meta_path.read_text())
 
 
 def walk_metadata(params: WalkParams, projection_summary: dict, spec, workers: int | None) -> dict:

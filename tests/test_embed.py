@@ -6,22 +6,25 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from dataclasses import asdict, replace
+
+from graphvec.embedding import Embedding
 from graphvec.errors import GraphvecError
 from graphvec.ingest import ingest_documents, ingest_graph
+from graphvec.node2vec import Node2Vec
 from graphvec.pipeline import embed
-from graphvec.store import base
 from graphvec.projection import PRESETS, project
 from graphvec.similarity import top_k_exact, top_k_approximate
 from graphvec.sources import read_documents, read_graph
 from graphvec.stats import store_stats
-from graphvec.train import TrainParams, Vectors, format_walks, train
+from graphvec.store import neo4j as neo4j_store
+from graphvec.train import TrainParams, format_walks, train
 from graphvec.walks import WalkParams
 from graphvec.writeback import write_back
 
 from .conftest import KARATE, ROBOTICS
 
-FAST_WALKS = WalkParams(walk_length=20, walks_per_node=10, return_factor=1.0, in_out_factor=1.0, seed=7)
-FAST_TRAIN = TrainParams(dimensions=32, window=5, epochs=3, workers=1, seed=7)
+FAST = Node2Vec(walk_length=20, walks_per_node=10, dimensions=32, window=5, epochs=3, workers=1, random_state=7, method="deepwalk")
 
 
 def stored_vectors(store, label, key):
@@ -37,16 +40,16 @@ def similar_rows(store, label, key):
 
 def test_karate_embed_writes_every_vector_and_exact_similar(store):
     ingest_graph(store, read_graph(KARATE))
-    result = embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=5)
+    result = embed(store, PRESETS["graph"], FAST, top_k=5)
     vectors = stored_vectors(store, "Node", "id")
     assert len(vectors) == 34 and all(v.shape == (32,) for v in vectors.values())
-    assert result["train"]["nodes_embedded"] == 34 and result["train"]["nodes_without_vector"] == 0
+    assert result.train["nodes_embedded"] == 34 and result.train["nodes_without_vector"] == 0
     rows = similar_rows(store, "Node", "id")
     by_node = {}
     for row in rows:
         by_node.setdefault(row["a"], []).append(row)
     assert len(by_node) == 34 and all(len(v) == 5 for v in by_node.values())
-    assert all(r["a"] != r["b"] for r in rows) and {r["run"] for r in rows} == {result["run_id"]}
+    assert all(r["a"] != r["b"] for r in rows) and {r["run"] for r in rows} == {result.run_id}
     keys = sorted(vectors)
     matrix = np.stack([vectors[k] for k in keys])
     unit = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -64,52 +67,53 @@ def test_karate_embed_writes_every_vector_and_exact_similar(store):
 
 def test_second_embed_replaces_rather_than_duplicates(store):
     ingest_graph(store, read_graph(KARATE))
-    first = embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=3)
-    second = embed(store, PRESETS["graph"], FAST_WALKS, "node2vec", FAST_TRAIN, top_k=4)
+    first = embed(store, PRESETS["graph"], FAST, top_k=3)
+    second = embed(store, PRESETS["graph"], replace(FAST, method="node2vec"), top_k=4)
     rows = similar_rows(store, "Node", "id")
-    assert len(rows) == 34 * 4 and {r["run"] for r in rows} == {second["run_id"]}
+    assert len(rows) == 34 * 4 and {r["run"] for r in rows} == {second.run_id}
     runs = store.read("read_runs").to_pylist()
-    assert {r["id"] for r in runs} == {first["run_id"], second["run_id"]} and all(r["status"] == "complete" for r in runs)
+    assert {r["id"] for r in runs} == {first.run_id, second.run_id} and all(r["status"] == "complete" for r in runs)
     status = store_stats(store)["embeddings"]
-    assert status["latest_run"] == second["run_id"] and status["stale"] is False
-    assert status["labels"]["Node"]["by_run"] == {second["run_id"]: 34}
+    assert status["latest_run"] == second.run_id and status["stale"] is False
+    assert status["labels"]["Node"]["by_run"] == {second.run_id: 34}
 
 
 def test_dimension_change_rewrites_the_vector_columns(store):
     ingest_graph(store, read_graph(KARATE))
-    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
-    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", TrainParams(dimensions=16, epochs=1, workers=1), top_k=2)
+    embed(store, PRESETS["graph"], FAST, top_k=2)
+    embed(store, PRESETS["graph"], replace(FAST, dimensions=16, epochs=1), top_k=2)
     assert {v.shape for v in stored_vectors(store, "Node", "id").values()} == {(16,)}
 
 
 def test_interrupted_write_is_reported_and_a_rerun_completes_it(store, monkeypatch):
     ingest_documents(store, read_documents(ROBOTICS))
     projection = project(store, PRESETS["bipartite"])
-    first = embed(store, PRESETS["bipartite"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=3)
+    first = embed(store, PRESETS["bipartite"], FAST, top_k=3)
     rng = np.random.default_rng(0)
-    vectors = Vectors(rng.standard_normal((projection.node_count, 32)).astype(np.float32),
-                      rng.standard_normal((projection.node_count, 32)).astype(np.float32),
-                      np.ones(projection.node_count, dtype=bool), {}, {"walk": {"method": "test"}})
+    vectors = Embedding.from_projection(projection, rng.standard_normal((projection.node_count, 32)).astype(np.float32),
+                                        rng.standard_normal((projection.node_count, 32)).astype(np.float32),
+                                        np.ones(projection.node_count, dtype=bool), "second",
+                                        {"walk": {"method": "test"}, "spec": asdict(projection.spec), "fingerprint": projection.fingerprint})
     if store.dialect == "neo4j":
         # Neo4j sets node properties batch by batch: with 1,000-row batches the crash lands inside
         # Document's vectors, leaving a mix of two runs that stats must report
-        monkeypatch.setattr(base, "VECTOR_BATCH_ROWS", 1000)
+        monkeypatch.setattr(neo4j_store, "VECTOR_BATCH_ROWS", 1000)
     # one vector table per label on the embedded store: the crash lands after Document's table was
     # swapped in and Label's staging table was filled, but before it was swapped
     with pytest.raises(GraphvecError, match="interrupted"):
-        write_back(store, projection, vectors, run_id="second", top_k_neighbours=3, stop_after_batches=2)
+        write_back(store, vectors, top_k=3, stop_after_batches=2)
     report = store_stats(store)
     assert any("did not finish" in w for w in report["warnings"])
     runs = report["embeddings"]["labels"]
     if store.dialect == "neo4j":
-        assert runs["Document"]["by_run"] == {"second": 2000, first["run_id"]: 771}
+        assert runs["Document"]["by_run"] == {"second": 2000, first.run_id: 771}
         assert any("Document: vectors from 2 different runs are mixed" in w for w in report["warnings"])
         landed = 2000
     else:
         assert runs["Document"]["by_run"] == {"second": 2771}
         landed = 2771
-    assert runs["Label"]["by_run"] == {first["run_id"]: 231}, "a label's vectors are never a mix of two runs"
-    resumed = write_back(store, projection, vectors, run_id="second", top_k_neighbours=3)
+    assert runs["Label"]["by_run"] == {first.run_id: 231}, "a label's vectors are never a mix of two runs"
+    resumed = write_back(store, vectors, top_k=3)
     assert resumed.skipped_already_written == landed
     final = store_stats(store)
     assert not any("did not finish" in w or "mixed" in w for w in final["warnings"])
@@ -120,14 +124,13 @@ def test_interrupted_write_is_reported_and_a_rerun_completes_it(store, monkeypat
     document_similar = store.run_text("MATCH (a:Document)-[r:SIMILAR]->(b:Document) RETURN count(r) AS n").to_pylist()[0]["n"]
     assert (label_similar, document_similar) == (231 * 3, 2771 * 3)
     stored = stored_vectors(store, "Label", "name")
-    names = list(projection.names)
-    assert np.allclose(stored["arduino"], vectors.vectors[names.index("arduino")])
+    assert np.allclose(stored["arduino"], vectors.for_label("Label")["arduino"])
 
 
 def test_write_back_leaves_the_graph_fingerprint_alone(store):
     ingest_graph(store, read_graph(KARATE))
     before = store.fingerprint()
-    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
+    embed(store, PRESETS["graph"], FAST, top_k=2)
     assert len(stored_vectors(store, "Node", "id")) == 34 and store.counts()["SIMILAR"] == 68
     assert store.fingerprint() == before
 
@@ -138,7 +141,7 @@ def test_a_user_table_with_the_vector_table_name_is_never_dropped(embedded_store
     store.run_text("CREATE NODE TABLE NodeEmbedding(name STRING PRIMARY KEY)")
     store.run_text("CREATE (:NodeEmbedding {name: 'mine'})")
     with pytest.raises(GraphvecError, match="not a graphvec vector table"):
-        embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
+        embed(store, PRESETS["graph"], FAST, top_k=2)
     assert store.run_text("MATCH (n:NodeEmbedding) RETURN n.name AS name").to_pylist() == [{"name": "mine"}]
 
 
@@ -147,9 +150,9 @@ def test_isolated_nodes_get_no_vector_and_are_counted(store, tmp_path):
     path.write_text("a b\nb c\nc a\nlonely lonely\n", encoding="utf-8")
     ingest_graph(store, read_graph(path))
     store.run_text("CREATE (:Node {id: 'isolated', classes: []})")
-    result = embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=2)
-    assert result["train"]["nodes_without_vector"] == 1
-    assert "isolated" in result["nodes_without_vector_examples"]
+    result = embed(store, PRESETS["graph"], FAST, top_k=2)
+    assert result.train["nodes_without_vector"] == 1
+    assert "isolated" in result.nodes_without_vector_examples
     assert "isolated" not in stored_vectors(store, "Node", "id")
 
 
@@ -256,6 +259,30 @@ def test_a_label_with_fewer_than_k_other_nodes_gets_all_of_them(store, tmp_path)
     path = tmp_path / "g.txt"
     path.write_text("a b\nb c\nc a\n", encoding="utf-8")
     ingest_graph(store, read_graph(path))
-    embed(store, PRESETS["graph"], FAST_WALKS, "deepwalk", FAST_TRAIN, top_k=10)
+    embed(store, PRESETS["graph"], FAST, top_k=10)
     rows = similar_rows(store, "Node", "id")
     assert len(rows) == 3 * 2 and sorted(r["rank"] for r in rows) == [1, 1, 1, 2, 2, 2]
+
+
+def test_the_estimator_and_the_embed_command_give_identical_vectors(tmp_path):
+    """`Node2Vec(random_state=…, workers=1).fit(projection)` is exactly what `graphvec embed --seed … --workers 1` writes."""
+    from graphvec.store import open_store
+
+    from .conftest import run_cli
+
+    location = str(tmp_path / "karate.lbug")
+    assert run_cli("--store", location, "ingest", "graph", str(KARATE)).returncode == 0
+    done = run_cli("--store", location, "embed", "--projection", "graph", "--seed", "5", "--workers", "1", "--dimensions", "16",
+                   "--walks-per-node", "5", "--walk-length", "20", "-p", "0.5", "-q", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    with open_store(location, read_only=True) as store:
+        stored = store.read_embedding("Node")
+        projection = project(store, PRESETS["graph"])
+    fitted = Node2Vec(walk_length=20, walks_per_node=5, return_factor=0.5, in_out_factor=2, dimensions=16, random_state=5,
+                      workers=1).fit(projection).embedding_
+    rows = fitted.rows_of(stored.keys)
+    assert len(stored) == 34 and (rows >= 0).all()
+    assert np.array_equal(stored.vectors, fitted.vectors[rows]) and np.array_equal(stored.context, fitted.context[rows])
+    other = Node2Vec(walk_length=20, walks_per_node=5, return_factor=0.5, in_out_factor=2, dimensions=16, random_state=6,
+                     workers=1).fit(projection).embedding_
+    assert not np.allclose(other.vectors[rows], stored.vectors), "another seed must give other vectors"

@@ -20,13 +20,12 @@ from scipy.sparse.csgraph import connected_components
 from graphvec import evaluate
 from graphvec.scoring import LabelModel, cooccurrence_counts, hide_labels, rank_hidden
 from graphvec.sources import read_documents
-from graphvec.train import TrainParams
-from graphvec.walks import WalkParams
+from graphvec.node2vec import Node2Vec
+from graphvec.projection import Projection
 
 from .conftest import ROBOTICS, run_cli
 
-FAST_WALKS = WalkParams(walk_length=40, walks_per_node=10, seed=7)
-FAST_TRAIN = TrainParams(dimensions=32, window=5, workers=2, seed=7)
+FAST = Node2Vec(walk_length=40, walks_per_node=10, dimensions=32, window=5, workers=2, random_state=7)
 
 
 def planted_partition(blocks=4, size=50, p_in=0.3, p_out=0.01, seed=3):
@@ -66,10 +65,10 @@ def test_split_refuses_when_the_graph_cannot_stay_connected():
 
 def test_link_prediction_finds_planted_structure_and_not_noise():
     edges, n, _ = planted_partition()
-    result = evaluate.link_prediction(edges[:, 0], edges[:, 1], n, FAST_WALKS, FAST_TRAIN)
+    result = evaluate.link_prediction(edges[:, 0], edges[:, 1], n, FAST)
     assert result["auc"] > 0.8 and result["ap"] > 0.8
     assert result["protocol"]["removed_edges"] == result["protocol"]["non_edges"]
-    _, _, positives, negatives = evaluate.split_edges(edges[:, 0], edges[:, 1], n, 0.5, seed=FAST_WALKS.seed)
+    _, _, positives, negatives = evaluate.split_edges(edges[:, 0], edges[:, 1], n, 0.5, seed=FAST.random_state)
     noise = np.random.default_rng(0).normal(size=(n, 32)).astype(np.float32)
     assert abs(evaluate.score_links(noise, positives, negatives, seed=0)["auc"] - 0.5) < 0.1
 
@@ -77,8 +76,8 @@ def test_link_prediction_finds_planted_structure_and_not_noise():
 def test_node_classification_recovers_blocks_and_random_vectors_do_not(tmp_path):
     edges, n, block = planted_partition()
     classes = sp.csr_matrix((np.ones(n), (np.arange(n), block)), shape=(n, 4))
-    good = evaluate.learn_vectors(evaluate.build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), n, directed=False),
-                                  FAST_WALKS, FAST_TRAIN).vectors
+    graph = evaluate.build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), n, directed=False)
+    good = FAST.fit(Projection.from_csr(graph)).embedding_.vectors
     assert evaluate.classify_nodes(good, classes, 0.5, 3, seed=1, c_values=(1.0,))["macro_f1"] > 0.9
     noise = np.random.default_rng(1).normal(size=(n, 32))
     assert evaluate.classify_nodes(noise, classes, 0.5, 3, seed=1, c_values=(1.0,))["macro_f1"] < 0.45

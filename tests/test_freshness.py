@@ -11,22 +11,23 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from dataclasses import replace
+
 from graphvec import documents
 from graphvec.align import mean_cosine, rotation
 from graphvec.ingest import ingest_documents, ingest_graph
 from graphvec.pipeline import embed, embed_documents, update
-from graphvec.projection import PRESETS, ProjectionSpec, build_csr
+from graphvec.projection import PRESETS, build_csr
 from graphvec.similarity import top_k_exact
 from graphvec.sources import read_documents, read_graph
 from graphvec.stats import store_stats
-from graphvec.train import TrainParams, fold_in
-from graphvec.walks import WalkParams
+from graphvec.node2vec import Node2Vec
+from graphvec.projection import Projection
 
 from .conftest import KARATE, ROBOTICS, run_cli
 from .test_embed import similar_rows, stored_vectors
 
-WALKS = WalkParams(walk_length=20, walks_per_node=10, seed=7)
-TRAIN = TrainParams(dimensions=32, window=5, epochs=2, workers=1, seed=7, sample=0.0)
+MODEL = Node2Vec(walk_length=20, walks_per_node=10, dimensions=32, window=5, epochs=2, workers=1, random_state=7, sample=0.0)
 
 
 def test_document_vector_is_the_idf_weighted_mean_of_its_labels_with_a_vector():
@@ -80,8 +81,8 @@ def _ingest(store, path):
 
 def test_embed_derives_document_vectors_from_labels_and_embed_documents_rewrites_them(store):
     _ingest(store, ROBOTICS)
-    result = embed(store, PRESETS["labels"], WALKS, "node2vec", TRAIN, top_k=3, predict_k=0)
-    assert result["write"]["labels"]["Document"]["embedded"] > 2700  # documents were not in the projection
+    result = embed(store, PRESETS["labels"], MODEL, top_k=3, predict_k=0)
+    assert result.write.labels["Document"]["embedded"] > 2700  # documents were not in the projection
     labels = stored_vectors(store, "Label", "name")
     docs = stored_vectors(store, "Document", "id")
     tags = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
@@ -105,7 +106,7 @@ def test_embed_derives_document_vectors_from_labels_and_embed_documents_rewrites
 def test_update_folds_in_new_labels_and_documents_keeping_every_old_vector(store, tmp_path):
     first, rest = _robotics_split(tmp_path, 2650)
     _ingest(store, first)
-    base = embed(store, PRESETS["bipartite"], WALKS, "node2vec", TRAIN, top_k=5, predict_k=3)
+    base = embed(store, PRESETS["bipartite"], MODEL, top_k=5, predict_k=3)
     old_labels, old_docs = stored_vectors(store, "Label", "name"), stored_vectors(store, "Document", "id")
     documents_before = store.counts()["Document"]
     _ingest(store, rest)
@@ -113,7 +114,7 @@ def test_update_folds_in_new_labels_and_documents_keeping_every_old_vector(store
     status = store_stats(store)["embeddings"]
     assert status["stale"] and "graphvec update" in status["recommendation"]
     report = update(store, top_k=5)
-    assert report["update_of"] == base["run_id"] and report["new_vectors"]["Document"] == added_documents > 100
+    assert report["update_of"] == base.run_id and report["new_vectors"]["Document"] == added_documents > 100
     labels, docs = stored_vectors(store, "Label", "name"), stored_vectors(store, "Document", "id")
     assert all(np.array_equal(labels[k], v) for k, v in old_labels.items())  # frozen, bit for bit
     assert all(np.array_equal(docs[k], v) for k, v in old_docs.items())
@@ -150,16 +151,15 @@ def test_fold_in_places_new_nodes_in_their_community_without_moving_the_others()
     n = sizes * blocks
     new = np.random.default_rng(0).choice(n, 12, replace=False)
     keep = ~np.isin(edges, new).any(axis=1)
-    from graphvec.evaluate import learn_vectors
-
+    model = replace(MODEL, method="deepwalk")
     reduced = build_csr(edges[keep, 0], edges[keep, 1], np.ones(keep.sum()), n, directed=False)
-    base = learn_vectors(reduced, WALKS, TRAIN, method="deepwalk")
+    base = model.fit(Projection.from_csr(reduced)).embedding_
+    assert not base.has_vector[new].any()
     full = build_csr(edges[:, 0], edges[:, 1], np.ones(len(edges)), n, directed=False)
-    folded = fold_in(full.indptr.astype(np.int64), full.indices.astype(np.int32), full.data.astype(np.float32), base.vectors,
-                     base.context, new, WALKS, TRAIN, weighted=False, directed=False)
+    folded, stats = model.fold_in(Projection.from_csr(full), base)
     old = np.setdiff1d(np.arange(n), new)
     assert np.array_equal(folded.vectors[old], base.vectors[old]) and np.array_equal(folded.context[old], base.context[old])
-    assert folded.trained[new].all() and folded.stats["new_nodes"] == 12
+    assert folded.has_vector[new].all() and stats["new_nodes"] == 12
     block = np.arange(n) // sizes
     unit = folded.vectors / np.linalg.norm(folded.vectors, axis=1, keepdims=True)
     nearest = np.argsort(-(unit[new] @ unit[old].T), axis=1)[:, :5]
@@ -181,14 +181,12 @@ def test_alignment_keeps_every_neighbour_ranking_and_reduces_drift():
 
 def test_embed_align_previous_records_the_drift_and_keeps_similar(store):
     ingest_graph(store, read_graph(KARATE))
-    embed(store, PRESETS["graph"], WALKS, "deepwalk", TRAIN, top_k=5)
+    embed(store, PRESETS["graph"], replace(MODEL, method="deepwalk"), top_k=5)
     first = stored_vectors(store, "Node", "id")
-    other = WalkParams(walk_length=20, walks_per_node=10, seed=8)
-    result = embed(store, PRESETS["graph"], other, "deepwalk", TrainParams(**{**TRAIN.__dict__, "seed": 8}), top_k=5,
-                   align_previous=True)
-    alignment = result["alignment"]
+    result = embed(store, PRESETS["graph"], replace(MODEL, method="deepwalk", random_state=8), top_k=5, align_previous=True)
+    alignment = result.alignment
     assert alignment["shared_nodes"] == 34 and alignment["mean_cosine"] > alignment["mean_cosine_unaligned"]
-    record = next(r for r in store.read("read_runs").to_pylist() if r["id"] == result["run_id"])
+    record = next(r for r in store.read("read_runs").to_pylist() if r["id"] == result.run_id)
     assert json.loads(record["parameters"])["alignment"]["mean_cosine"] == alignment["mean_cosine"]
     second = stored_vectors(store, "Node", "id")
     keys = sorted(second)
@@ -210,7 +208,7 @@ def test_update_needs_a_recorded_embed_run_and_says_so(store_path):
 def test_stats_recommends_a_full_embed_when_many_nodes_are_new(store, tmp_path):
     first, rest = _robotics_split(tmp_path, 1500)
     _ingest(store, first)
-    embed(store, PRESETS["labels"], WALKS, "node2vec", TRAIN, top_k=0, predict_k=0)
+    embed(store, PRESETS["labels"], MODEL, top_k=0, predict_k=0)
     _ingest(store, rest)
     status = store_stats(store)["embeddings"]
     assert status["stale"] and status["nodes_without_vector"] > 1000

@@ -156,14 +156,13 @@ def test_no_server_at_the_address_is_one_line(neo4j_uri):
 
 
 def _embedded_robotics(store):
+    from graphvec.node2vec import Node2Vec
     from graphvec.pipeline import embed
     from graphvec.projection import PRESETS
-    from graphvec.train import TrainParams
-    from graphvec.walks import WalkParams
 
     ingest_documents(store, read_documents(ROBOTICS, label_sep=" "))
-    return embed(store, PRESETS["bipartite"], WalkParams(20, 4, 1.0, 1.0, 3), "deepwalk",
-                 TrainParams(dimensions=24, window=5, epochs=1, workers=1, seed=3), top_k=4, predict_k=3)
+    model = Node2Vec(walk_length=20, walks_per_node=4, dimensions=24, window=5, workers=1, random_state=3, method="deepwalk")
+    return embed(store, PRESETS["bipartite"], model, top_k=4, predict_k=3)
 
 
 def test_vectors_are_float32_in_a_cosine_index_of_their_dimension(neo4j_store):

@@ -21,8 +21,7 @@ from graphvec.plot import plot_vectors
 from graphvec.projection import PRESETS
 from graphvec.sources import read_documents
 from graphvec.store import open_store
-from graphvec.train import TrainParams
-from graphvec.walks import WalkParams
+from graphvec.node2vec import Node2Vec
 
 from .conftest import ROBOTICS, STORES, run_cli, wipe_neo4j
 
@@ -30,8 +29,8 @@ from .conftest import ROBOTICS, STORES, run_cli, wipe_neo4j
 def _fill(location: str) -> str:
     with open_store(location) as store:
         ingest_documents(store, read_documents(ROBOTICS, label_sep=" "))
-        embed(store, PRESETS["bipartite"], WalkParams(40, 5, 1.0, 1.0, 7), "deepwalk",
-              TrainParams(dimensions=32, window=5, epochs=2, workers=1, seed=7), top_k=5, predict_k=8)
+        embed(store, PRESETS["bipartite"], Node2Vec(walk_length=40, walks_per_node=5, dimensions=32, window=5, epochs=2, workers=1,
+                                                    random_state=7, method="deepwalk"), top_k=5, predict_k=8)
     return location
 
 

@@ -26,16 +26,10 @@ def _global(
     ctx.obj = {"store": store, "output": Output(json_output)}
 
 
-from . import ingest as _ingest  # noqa: E402  (registers commands)
-from . import inspect as _inspect  # noqa: E402,F401
-from . import walk as _walk  # noqa: E402,F401
-from . import embed as _embed  # noqa: E402,F401
-from . import query as _query  # noqa: E402,F401
-from . import evaluate as _evaluate  # noqa: E402
+from . import embed, evaluate, ingest, inspect, query, walk  # noqa: E402,F401  (importing registers the commands)
 
-
-app.add_typer(_ingest.app, name="ingest")
-app.add_typer(_evaluate.app, name="evaluate")
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(evaluate.app, name="evaluate")
 
 
 def main(argv: list[str] | None = None) -> None:

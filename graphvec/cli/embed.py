@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import List, Optional
 
@@ -10,66 +9,31 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from .. import walks
+from .. import estimate
+from ..embedding import Embedding
 from ..errors import GraphvecError
 from ..pipeline import embed as run_embed
-from ..pipeline import load_walks, projection_for, train_from_walks
+from ..pipeline import projection_for
 from ..store import open_store
-from ..train import TrainParams, Vectors, default_sample
+from ..walks import load_walks
 from ..writeback import write_back
 from . import app
-from .inspect import _P, spec_from_options
+from .options import PROJECTION, TRAIN, WALK, node2vec, projection_spec
 from .output import key_value_table
-from .walk import _W
 
 
-def parse_duration(text: Optional[str]) -> Optional[float]:
-    """'90s', '30m', '2h' or plain seconds."""
-    if text is None:
-        return None
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
-    if not match:
-        raise GraphvecError(f"--timeout takes a duration like 90s, 30m or 2h, not {text!r}")
-    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
-
-
-def train_options():
-    return dict(
-        dimensions=typer.Option(128, "--dimensions", help="embeddingDimension"),
-        window=typer.Option(10, "--window", help="windowSize: context nodes on each side"),
-        negative=typer.Option(5, "--negative", help="negativeSamplingRate"),
-        epochs=typer.Option(1, "--epochs", help="iterations over the walks"),
-        learning_rate=typer.Option(0.025, "--learning-rate", help="initialLearningRate, decays linearly to --min-learning-rate"),
-        min_learning_rate=typer.Option(0.0001, "--min-learning-rate"),
-        sample=typer.Option(None, "--sample", help="positiveSamplingFactor: down-sampling threshold of frequent nodes "
-                            "(default: 0 when Label nodes are embedded, else 0.001)."),
-        model=typer.Option("skipgram", "--model", help="skipgram, or cbow (faster, weaker on rare nodes)"),
-        timeout=typer.Option(None, "--timeout", help="Stop training after this long (30m, 2h) and keep what was learned."),
-        feeding=typer.Option("iterable", "--feeding", help="With --trainer gensim: how walks reach it, iterable (default) or corpus_file."),
-        trainer=typer.Option("numba", "--trainer", help="numba (default, graphvec's own kernels) or gensim (the reference)."),
-    )
-
-
-_T = train_options()
-
-
-def _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, seed, workers,
-                  trainer, sample, node_labels):
-    sample = default_sample(node_labels) if sample is None else sample
-    return TrainParams(dimensions, window, negative, epochs, learning_rate, min_learning_rate, sample=sample, model=model, seed=seed,
-                       workers=workers, timeout_s=parse_duration(timeout), feeding=feeding, trainer=trainer).validate()
 
 
 @app.command("embed")
 def embed(
     ctx: typer.Context,
-    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
-    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
-    workers: Optional[int] = _W["workers"], force: bool = _W["force"],
-    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
-    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
-    sample: Optional[float] = _T["sample"],
+    method: str = WALK["method"], return_factor: float = WALK["return_factor"], in_out_factor: float = WALK["in_out_factor"],
+    walks_per_node: int = WALK["walks_per_node"], walk_length: int = WALK["walk_length"], seed: int = WALK["seed"],
+    workers: Optional[int] = WALK["workers"], force: bool = WALK["force"],
+    dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
+    learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
+    timeout: Optional[str] = TRAIN["timeout"], feeding: str = TRAIN["feeding"], trainer: str = TRAIN["trainer"],
+    sample: Optional[float] = TRAIN["sample"],
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
     predict_k: int = typer.Option(10, "--predict-k", help="PREDICTED labels per document, when labels are embedded (0: none)"),
     keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file (they are otherwise streamed into the trainer, never stored)."),
@@ -79,24 +43,22 @@ def embed(
                                          "common first principal component out."),
     align_previous: bool = typer.Option(False, "--align-previous", help="Rotate the new vectors onto the stored ones (orthogonal "
                                         "Procrustes on the nodes both runs embedded): same neighbours, stable coordinates."),
-    preset: Optional[str] = _P["preset"], node_labels: List[str] = _P["node_labels"],
-    relationships: List[str] = _P["relationships"], directed: bool = _P["directed"],
-    node_keys: List[str] = _P["node_keys"], min_df: Optional[int] = _P["min_df"], no_cache: bool = _P["no_cache"],
+    preset: Optional[str] = PROJECTION["preset"], node_labels: List[str] = PROJECTION["node_labels"],
+    relationships: List[str] = PROJECTION["relationships"], directed: bool = PROJECTION["directed"],
+    node_keys: List[str] = PROJECTION["node_keys"], min_df: Optional[int] = PROJECTION["min_df"], no_cache: bool = PROJECTION["no_cache"],
 ):
     """Project, walk, train and write back in one go: vectors, SIMILAR top-k and a run record.
 
     Example: graphvec embed --method node2vec -p 1 -q 1 --dimensions 128 --window 10 --epochs 1 --top-k 10
     """
     output = ctx.obj["output"]
-    walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor, seed).validate()
-    spec = spec_from_options(preset, node_labels, relationships, directed, node_keys, min_df)
-    train_params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout,
-                                 feeding, seed, workers, trainer, sample, spec.node_labels)
+    spec = projection_spec(preset, node_labels, relationships, directed, node_keys, min_df)
+    estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window,
+                         negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, trainer, sample)
     with open_store(ctx.obj["store"]) as store:
-        data = run_embed(store, spec, walk_params, method, train_params, top_k=top_k, predict_k=predict_k, workers=workers, force=force,
-                         use_cache=not no_cache, progress=lambda name, total, unit: output.progress(name, total, unit),
-                         keep_walks=keep_walks, document_vectors=document_vectors, remove_first_pc=remove_first_pc,
-                         align_previous=align_previous)
+        data = run_embed(store, spec, estimator, top_k=top_k, predict_k=predict_k, force=force, use_cache=not no_cache,
+                         progress=lambda name, total, unit: output.progress(name, total, unit), keep_walks=keep_walks,
+                         document_vectors=document_vectors, remove_first_pc=remove_first_pc, align_previous=align_previous).to_dict()
 
     def render(console):
         table = Table(title=f"embed: run {data['run_id']}", title_justify="left")
@@ -140,29 +102,27 @@ def _print_vector_summary(console, stats, write, examples):
 @app.command("estimate")
 def estimate_command(
     ctx: typer.Context,
-    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
-    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"],
-    dimensions: int = _T["dimensions"], epochs: int = _T["epochs"], trainer: str = _T["trainer"],
+    method: str = WALK["method"], return_factor: float = WALK["return_factor"], in_out_factor: float = WALK["in_out_factor"],
+    walks_per_node: int = WALK["walks_per_node"], walk_length: int = WALK["walk_length"],
+    dimensions: int = TRAIN["dimensions"], epochs: int = TRAIN["epochs"], trainer: str = TRAIN["trainer"],
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node"),
     keep_walks: bool = typer.Option(False, "--keep-walks", help="Walks stored in a file (as --keep-walks, or 'walk' + 'train')."),
-    preset: Optional[str] = _P["preset"], node_labels: List[str] = _P["node_labels"],
-    relationships: List[str] = _P["relationships"], directed: bool = _P["directed"],
-    node_keys: List[str] = _P["node_keys"], min_df: Optional[int] = _P["min_df"],
+    preset: Optional[str] = PROJECTION["preset"], node_labels: List[str] = PROJECTION["node_labels"],
+    relationships: List[str] = PROJECTION["relationships"], directed: bool = PROJECTION["directed"],
+    node_keys: List[str] = PROJECTION["node_keys"], min_df: Optional[int] = PROJECTION["min_df"],
 ):
     """Memory and time 'graphvec embed' with these options would need here, before running it.
 
     Example: graphvec estimate --projection labels --dimensions 256 --walks-per-node 20
     """
-    from .. import estimate
     from ..pipeline import workload_for
 
     output = ctx.obj["output"]
-    walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor).validate()
-    walks.check_method(method, walk_params)
-    spec = spec_from_options(preset, node_labels, relationships, directed, node_keys, min_df)
-    train_params = TrainParams(dimensions=dimensions, epochs=epochs, trainer=trainer).validate()
+    spec = projection_spec(preset, node_labels, relationships, directed, node_keys, min_df)
+    estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, dimensions=dimensions, epochs=epochs,
+                         trainer=trainer).validate(spec.node_labels)
     with open_store(ctx.obj["store"], read_only=True) as store:
-        workload = workload_for(store, spec, walk_params, train_params, method, top_k, keep_walks)
+        workload = workload_for(store, spec, estimator, top_k, keep_walks)
     memory = estimate.memory(workload)
     rates, source = estimate.load_rates()
     data = {"workload": estimate.workload_dict(workload), "memory_bytes": memory, "available_bytes": estimate.available_bytes(),
@@ -192,7 +152,7 @@ def update(
     ctx: typer.Context,
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Passes of fold-in over its walks (default: the embed run's)."),
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: leave SIMILAR alone)"),
-    workers: Optional[int] = _W["workers"], no_cache: bool = _P["no_cache"],
+    workers: Optional[int] = WALK["workers"], no_cache: bool = PROJECTION["no_cache"],
 ):
     """Give vectors to nodes added since the last embed, keeping every existing vector as it is.
 
@@ -254,30 +214,28 @@ def train_command(
     ctx: typer.Context,
     walks_path: Path = typer.Argument(Path("walks.npy"), help="Walks written by 'graphvec walk'."),
     output_path: Path = typer.Option(Path("vectors.npz"), "--output", "-o"),
-    seed: int = _W["seed"], workers: Optional[int] = _W["workers"], force: bool = _W["force"],
-    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
-    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    timeout: Optional[str] = _T["timeout"], feeding: str = _T["feeding"], trainer: str = _T["trainer"],
-    sample: Optional[float] = _T["sample"],
+    seed: int = WALK["seed"], workers: Optional[int] = WALK["workers"], force: bool = WALK["force"],
+    dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
+    learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
+    timeout: Optional[str] = TRAIN["timeout"], feeding: str = TRAIN["feeding"], trainer: str = TRAIN["trainer"],
+    sample: Optional[float] = TRAIN["sample"],
 ):
     """Train skip-gram vectors on a walk file; writes vectors.npz for 'graphvec write'.
 
     Example: graphvec train walks.npy --dimensions 128 --window 10 --output vectors.npz
     """
     output = ctx.obj["output"]
-    walk_matrix, walk_meta = load_walks(walks_path)
-    params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding,
-                           seed, workers, trainer, sample, walk_meta["spec"]["node_labels"])
-    n_nodes = walk_meta["projection"]["nodes"]
-    from .. import estimate
-
-    estimate.check(estimate.Workload(n_nodes, walk_meta["projection"].get("csr_entries", 0), params.dimensions,
-                                     walk_meta["params"]["walks_per_node"], walk_meta["params"]["walk_length"], params.epochs, 0,
-                                     bool(walk_meta.get("weighted")), params.trainer, stored_walks=True), force, "train", "walk+train")
-    with output.progress("training", total=int((walk_matrix >= 0).sum()) * params.epochs, unit="tokens") as bar:
-        vectors = train_from_walks(walk_matrix, walk_meta, n_nodes, params, on_tokens=bar.advance)
-    vectors.save(output_path)
-    data = {"output": str(output_path), **vectors.stats, "run_id": vectors.metadata["run_id"]}
+    _, walk_meta = load_walks(walks_path)
+    walk = walk_meta["params"]
+    estimator = node2vec(walk_meta.get("method") or "node2vec", walk["return_factor"], walk["in_out_factor"], walk["walks_per_node"],
+                         walk["walk_length"], seed, workers, dimensions, window, negative, epochs, learning_rate, min_learning_rate,
+                         model, timeout, feeding, trainer, sample).validate(walk_meta["spec"]["node_labels"])
+    estimate.check(estimate.workload_from_walks(walk_meta, estimator), force, "train", "walk+train")
+    with open_store(ctx.obj["store"], read_only=True) as store:
+        projection = projection_for(store, walk_meta["spec"], walk_meta["projection"]["fingerprint"], str(walks_path))
+    estimator.fit(projection, walks_file=walks_path, progress=lambda name, total, unit: output.progress("training", total, unit))
+    estimator.embedding_.save(output_path)
+    data = {"output": str(output_path), **estimator.stats_.train, "run_id": estimator.embedding_.run_id}
     output.emit(data, lambda console: console.print(key_value_table("train", data)))
 
 
@@ -293,12 +251,12 @@ def write_command(
     Example: graphvec write vectors.npz --top-k 10
     """
     output = ctx.obj["output"]
-    vectors = Vectors.load(vectors_path)
+    embedding = Embedding.load(vectors_path)
     with open_store(ctx.obj["store"]) as store:
-        projection = projection_for(store, vectors.metadata["spec"], vectors.metadata["fingerprint"], str(vectors_path))
+        projection = projection_for(store, embedding.metadata["spec"], embedding.metadata["fingerprint"], str(vectors_path))
+        embedding.degrees = projection.degrees()
         with output.progress("writing", unit="nodes") as bar:
-            report = write_back(store, projection, vectors, run_id=vectors.metadata["run_id"], top_k_neighbours=top_k,
-                                predict_k=predict_k, progress=bar)
+            report = write_back(store, embedding, top_k=top_k, predict_k=predict_k, progress=bar)
     data = report.to_dict()
     output.emit(data, lambda console: console.print(key_value_table("write", data)))
 
@@ -316,32 +274,22 @@ def export(
 
     Example: graphvec export --label Label --format word2vec --output labels.w2v
     """
-    from ..projection import DEFAULT_NODE_KEYS
-
     output = ctx.obj["output"]
-    key = key or DEFAULT_NODE_KEYS.get(label, "id")
+    if fmt not in ("npy", "word2vec"):
+        raise GraphvecError(f"--format must be npy or word2vec, not {fmt!r}")
     with open_store(ctx.obj["store"], read_only=True) as store:
         if label not in store.counts():
             raise GraphvecError(f"{store.location}: no nodes with label {label!r}")
-        table = store.read_vectors(label, key)
-    if table.num_rows == 0:
+        stored = store.read_embedding(label, key=key)
+    if len(stored) == 0:
         raise GraphvecError(f"no {label} node has a vector yet: run 'graphvec embed' first")
-    keys = [str(k) for k in table.column("key").to_pylist()]
-    matrix = np.array(table.column("context" if context else "embedding").to_pylist(), dtype=np.float32)
     if fmt == "npy":
-        np.save(output_path, matrix)
+        np.save(output_path, stored.context if context else stored.vectors)
         keys_path = output_path.with_suffix(".keys.txt")
-        keys_path.write_text("\n".join(keys) + "\n", encoding="utf-8")
+        keys_path.write_text("\n".join(stored.keys.astype(str)) + "\n", encoding="utf-8")
         written = [str(output_path), str(keys_path)]
-    elif fmt == "word2vec":
-        if any(any(c.isspace() for c in k) for k in keys):
-            raise GraphvecError("some keys contain spaces, which the word2vec text format cannot hold; use --format npy")
-        with output_path.open("w", encoding="utf-8") as handle:
-            handle.write(f"{len(keys)} {matrix.shape[1]}\n")
-            for name, row in zip(keys, matrix):
-                handle.write(name + " " + " ".join(f"{x:.6g}" for x in row) + "\n")
-        written = [str(output_path)]
     else:
-        raise GraphvecError(f"--format must be npy or word2vec, not {fmt!r}")
-    data = {"label": label, "vectors": len(keys), "dimensions": int(matrix.shape[1]), "files": written}
+        stored.save_word2vec_format(output_path, context=context)
+        written = [str(output_path)]
+    data = {"label": label, "vectors": len(stored), "dimensions": stored.dimensions, "files": written}
     output.emit(data, lambda console: console.print(key_value_table("export", data)))

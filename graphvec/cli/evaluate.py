@@ -6,7 +6,7 @@ walk and training options, and nothing is written to the store.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
@@ -14,21 +14,14 @@ import typer
 from rich.table import Table
 
 from .. import evaluate as protocols
-from .. import sources, walks
+from .. import sources
 from ..errors import GraphvecError
 from ..projection import build_csr
-from .embed import _T, _train_params
-from .ingest import _D, _G, read_documents
+from .ingest import read_documents
+from .options import DOCUMENT, GRAPH, GRID, TRAIN, WALK, node2vec
 from .output import key_value_table
-from .walk import _W
 
 app = typer.Typer(no_args_is_help=True, help="Measure vector quality with the protocols the literature uses.")
-
-_GRID = dict(
-    p_grid=typer.Option(None, "--p-grid", help="Comma-separated p values to search, e.g. 0.25,0.5,1,2,4 (selected on training data only)."),
-    q_grid=typer.Option(None, "--q-grid", help="Comma-separated q values to search."),
-)
-
 
 def _floats(text: Optional[str], option: str) -> list[float] | None:
     if not text:
@@ -44,13 +37,13 @@ def _floats(text: Optional[str], option: str) -> list[float] | None:
 
 def _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window, negative,
             epochs, learning_rate, min_learning_rate, model, trainer, sample, node_labels=("Node",)):
-    walk_params = walks.WalkParams(walk_length, walks_per_node, return_factor, in_out_factor, seed).validate()
-    walks.check_method(method, walk_params)
-    train_params = _train_params(dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, None, "iterable",
-                                 seed, workers, trainer, sample, node_labels)
-    settings = {"method": method, "seed": seed, "walk": asdict(walk_params),
+    """The model the options describe, and the settings the JSON output reports."""
+    estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window,
+                         negative, epochs, learning_rate, min_learning_rate, model, None, "iterable", trainer, sample).validate(node_labels)
+    train_params = estimator.train_params(node_labels)
+    settings = {"method": method, "seed": seed, "walk": asdict(estimator.walk_params()),
                 "train": {k: v for k, v in asdict(train_params).items() if k not in ("timeout_s", "feeding", "workers")}}
-    return walk_params, train_params, settings
+    return estimator, settings
 
 
 class _Progress:
@@ -89,8 +82,9 @@ def _points(ps, qs) -> int | None:
     return len(ps or [1]) * len(qs or [1]) if (ps or qs) else None
 
 
-def _tokens(nodes: int, walk_params, train_params) -> int:
-    return nodes * walk_params.walks_per_node * walk_params.walk_length * train_params.epochs
+def _tokens(nodes: int, estimator) -> int:
+    """What the training bar counts: the walks' counting pass, then each epoch's tokens."""
+    return nodes * estimator.walks_per_node * estimator.walk_length * (1 + estimator.epochs)
 
 
 def _grid_table(points: list[dict], metrics: list[str], chosen: dict, select_on: str) -> Table:
@@ -108,28 +102,28 @@ def link_prediction(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="Edge list 'u v [w]', adjacency list or .mat (read as undirected)."),
     remove: float = typer.Option(0.5, "--remove", help="Share of edges removed and predicted (node2vec: 0.5)."),
-    p_grid: Optional[str] = _GRID["p_grid"], q_grid: Optional[str] = _GRID["q_grid"],
-    weighted: bool = _G["weighted"], fmt: Optional[str] = _G["fmt"], aggregate: str = _G["aggregate"], encoding: str = _G["encoding"],
-    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
-    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
-    workers: Optional[int] = _W["workers"],
-    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
-    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+    p_grid: Optional[str] = GRID["p_grid"], q_grid: Optional[str] = GRID["q_grid"],
+    weighted: bool = GRAPH["weighted"], fmt: Optional[str] = GRAPH["fmt"], aggregate: str = GRAPH["aggregate"], encoding: str = GRAPH["encoding"],
+    method: str = WALK["method"], return_factor: float = WALK["return_factor"], in_out_factor: float = WALK["in_out_factor"],
+    walks_per_node: int = WALK["walks_per_node"], walk_length: int = WALK["walk_length"], seed: int = WALK["seed"],
+    workers: Optional[int] = WALK["workers"],
+    dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
+    learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
+    trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
 ):
     """Link prediction as in node2vec §4.4: ROC-AUC and AP of Hadamard features, and the cosine AUC.
 
     Example: graphvec evaluate link-prediction facebook_combined.txt -p 1 -q 1 --json
     """
     output = ctx.obj["output"]
-    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+    estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
     ps, qs = _floats(p_grid, "--p-grid"), _floats(q_grid, "--q-grid")
     src, dst, _, n, _ = protocols.graph_arrays(sources.read_graph(path, fmt=fmt, weighted=weighted, aggregate=aggregate,
                                                                   encoding=encoding))
-    with _Progress(output, _points(ps, qs), _tokens(n, walk_params, train_params)) as bar:
-        result = protocols.link_prediction(src, dst, n, walk_params, train_params, method=method, remove=remove, p_grid=ps,
-                                           q_grid=qs, workers=workers, on_point=bar.on_point, on_tokens=bar.on_tokens)
+    with _Progress(output, _points(ps, qs), _tokens(n, estimator)) as bar:
+        result = protocols.link_prediction(src, dst, n, estimator, remove=remove, p_grid=ps, q_grid=qs, on_point=bar.on_point,
+                                           on_tokens=bar.on_tokens)
     data = {"auc": result["auc"], "ap": result["ap"], "auc_cosine": result["auc_cosine"], "p": result["p"], "q": result["q"],
             "file": str(path), **settings, "protocol": result["protocol"], "grid": result.get("grid")}
 
@@ -151,20 +145,20 @@ def node_classification(
     repeats: int = typer.Option(10, "--repeats", help="Random splits averaged."),
     regularisation: str = typer.Option("auto", "--C", help="Inverse L2 strength of the logistic regression, or auto: chosen "
                                        "from 0.1, 1, 10, 100 by cross-validation on the first split's labelled nodes."),
-    p_grid: Optional[str] = _GRID["p_grid"], q_grid: Optional[str] = _GRID["q_grid"],
-    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
-    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
-    workers: Optional[int] = _W["workers"],
-    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
-    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+    p_grid: Optional[str] = GRID["p_grid"], q_grid: Optional[str] = GRID["q_grid"],
+    method: str = WALK["method"], return_factor: float = WALK["return_factor"], in_out_factor: float = WALK["in_out_factor"],
+    walks_per_node: int = WALK["walks_per_node"], walk_length: int = WALK["walk_length"], seed: int = WALK["seed"],
+    workers: Optional[int] = WALK["workers"],
+    dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
+    learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
+    trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
 ):
     """Multi-label node classification (DeepWalk / node2vec): Macro- and Micro-F1 over random splits.
 
     Example: graphvec evaluate node-classification blogcatalog.mat --train-ratio 0.5 --repeats 10 --json
     """
     output = ctx.obj["output"]
-    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+    estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
     if regularisation == "auto":
         c_values = protocols.C_VALUES
@@ -178,10 +172,9 @@ def node_classification(
     if classes is None or classes.shape[1] == 0:
         raise GraphvecError(f"{path}: no node classes ('group' matrix); node classification needs them")
     graph = build_csr(src, dst, weight, n, directed=False)
-    with _Progress(output, _points(ps, qs), _tokens(n, walk_params, train_params)) as bar:
-        result = protocols.node_classification(graph, classes, walk_params, train_params, method=method, train_ratio=train_ratio,
-                                               repeats=repeats, p_grid=ps, q_grid=qs, c_values=c_values, workers=workers,
-                                               on_point=bar.on_point, on_tokens=bar.on_tokens)
+    with _Progress(output, _points(ps, qs), _tokens(n, estimator)) as bar:
+        result = protocols.node_classification(graph, classes, estimator, train_ratio=train_ratio, repeats=repeats, p_grid=ps,
+                                               q_grid=qs, c_values=c_values, on_point=bar.on_point, on_tokens=bar.on_tokens)
     data = {"macro_f1": result["macro_f1"], "micro_f1": result["micro_f1"], "macro_f1_std": result["macro_f1_std"],
             "micro_f1_std": result["micro_f1_std"], "C": result["C"], "p": result["p"], "q": result["q"], "file": str(path),
             **settings, "protocol": result["protocol"], "grid": result.get("grid")}
@@ -204,30 +197,30 @@ def label_recommendation(
     holdout: float = typer.Option(0.2, "--holdout", help="Share of the documents with two or more labels that lose one."),
     projection: str = typer.Option("bipartite", "--projection", help="bipartite (documents and labels) or labels (CO_OCCURS by count)."),
     score: str = typer.Option("pmi", "--score", help="The embedding's score: pmi (as 'recommend' uses) or cosine."),
-    labels_field: str = _D["labels_field"], label_sep: Optional[str] = _D["label_sep"], id_field: str = _D["id_field"],
-    title_field: str = _D["title_field"], fmt: Optional[str] = _D["fmt"], encoding: str = _D["encoding"],
-    on_error: str = _D["on_error"],
-    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
-    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
-    workers: Optional[int] = _W["workers"],
-    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
-    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+    labels_field: str = DOCUMENT["labels_field"], label_sep: Optional[str] = DOCUMENT["label_sep"], id_field: str = DOCUMENT["id_field"],
+    title_field: str = DOCUMENT["title_field"], fmt: Optional[str] = DOCUMENT["fmt"], encoding: str = DOCUMENT["encoding"],
+    on_error: str = DOCUMENT["on_error"],
+    method: str = WALK["method"], return_factor: float = WALK["return_factor"], in_out_factor: float = WALK["in_out_factor"],
+    walks_per_node: int = WALK["walks_per_node"], walk_length: int = WALK["walk_length"], seed: int = WALK["seed"],
+    workers: Optional[int] = WALK["workers"],
+    dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
+    learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
+    trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
 ):
     """Hide one label per document and rank it: Hits@1/5/10 and MRR, against popularity and co-occurrence.
 
     Example: graphvec evaluate label-recommendation robotics.csv --labels-field tags --label-sep " " --holdout 0.2 --json
     """
     output = ctx.obj["output"]
-    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+    estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
                                                   ("Document", "Label"))
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
     x, _ = protocols.corpus_incidence(corpus.labels)
     nodes = x.shape[1] + (x.shape[0] if projection == "bipartite" else 0)
-    with _Progress(output, None, _tokens(nodes, walk_params, train_params)) as bar:
-        result = protocols.label_recommendation(x, walk_params, train_params, method=method, projection=projection, holdout=holdout,
-                                                score=score, workers=workers, on_tokens=bar.on_tokens)
+    with _Progress(output, None, _tokens(nodes, estimator)) as bar:
+        result = protocols.label_recommendation(x, estimator, projection=projection, holdout=holdout, score=score,
+                                                on_tokens=bar.on_tokens)
     metrics = ("hits@1", "hits@5", "hits@10", "mrr")
     data = {**{m: result[m] for m in metrics}, "baselines": result["baselines"], "beats_baselines": result["beats_baselines"],
             "document_vectors": result.get("document_vectors"), "file": str(path), **settings, "protocol": result["protocol"]}
@@ -263,22 +256,22 @@ def fold_in(
     holdout: float = typer.Option(0.2, "--holdout", help="Share of the documents with two or more labels that lose one."),
     projection: str = typer.Option("bipartite", "--projection", help="bipartite (documents and labels) or labels (CO_OCCURS by count)."),
     fold_epochs: int = typer.Option(1, "--fold-epochs", help="Passes of fold-in over its walks (as 'graphvec update --epochs')."),
-    labels_field: str = _D["labels_field"], label_sep: Optional[str] = _D["label_sep"], id_field: str = _D["id_field"],
-    title_field: str = _D["title_field"], fmt: Optional[str] = _D["fmt"], encoding: str = _D["encoding"],
-    on_error: str = _D["on_error"],
-    method: str = _W["method"], return_factor: float = _W["return_factor"], in_out_factor: float = _W["in_out_factor"],
-    walks_per_node: int = _W["walks_per_node"], walk_length: int = _W["walk_length"], seed: int = _W["seed"],
-    workers: Optional[int] = _W["workers"],
-    dimensions: int = _T["dimensions"], window: int = _T["window"], negative: int = _T["negative"], epochs: int = _T["epochs"],
-    learning_rate: float = _T["learning_rate"], min_learning_rate: float = _T["min_learning_rate"], model: str = _T["model"],
-    trainer: str = _T["trainer"], sample: Optional[float] = _T["sample"],
+    labels_field: str = DOCUMENT["labels_field"], label_sep: Optional[str] = DOCUMENT["label_sep"], id_field: str = DOCUMENT["id_field"],
+    title_field: str = DOCUMENT["title_field"], fmt: Optional[str] = DOCUMENT["fmt"], encoding: str = DOCUMENT["encoding"],
+    on_error: str = DOCUMENT["on_error"],
+    method: str = WALK["method"], return_factor: float = WALK["return_factor"], in_out_factor: float = WALK["in_out_factor"],
+    walks_per_node: int = WALK["walks_per_node"], walk_length: int = WALK["walk_length"], seed: int = WALK["seed"],
+    workers: Optional[int] = WALK["workers"],
+    dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
+    learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
+    trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
 ):
     """How close fold-in ('graphvec update') gets to a full retrain: remove labels, fold them back in, compare.
 
     Example: graphvec evaluate fold-in robotics.csv --labels-field tags --label-sep " " --share 0.1 --json
     """
     output = ctx.obj["output"]
-    walk_params, train_params, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
+    estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
                                                   ("Document", "Label"))
     if fold_epochs < 1:
@@ -286,8 +279,8 @@ def fold_in(
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
     x, _ = protocols.corpus_incidence(corpus.labels)
     with output.progress("training (base, fold-in, full, full again)", unit="steps"):
-        result = protocols.fold_in_quality(x, walk_params, train_params, replace(train_params, epochs=fold_epochs), method=method,
-                                           projection=projection, share=share, holdout=holdout, workers=workers)
+        result = protocols.fold_in_quality(x, estimator, fold_epochs=fold_epochs, projection=projection, share=share,
+                                           holdout=holdout)
     data = {**result, "file": str(path), **settings}
 
     def render(console):

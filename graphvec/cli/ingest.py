@@ -9,36 +9,12 @@ import typer
 
 from .. import ingest, sources
 from ..store import open_store
+from .options import DOCUMENT, GRAPH
 from .output import key_value_table
 
 app = typer.Typer(no_args_is_help=True, help="Load documents with labels, or a generic graph, into the store.")
 
 
-def document_options():
-    """How documents are read: shared by `ingest docs` and `evaluate label-recommendation`."""
-    return dict(
-        labels_field=typer.Option("tags", "--labels-field", help="Column/field holding the labels."),
-        label_sep=typer.Option(None, "--label-sep", help="Separator inside the labels field (default: any whitespace)."),
-        id_field=typer.Option("id", "--id-field"),
-        title_field=typer.Option("title", "--title-field", help="Use '' for none."),
-        fmt=typer.Option(None, "--format", help="csv or jsonl (default: from the extension)."),
-        encoding=typer.Option("utf-8", "--encoding"),
-        on_error=typer.Option("fail", "--on-error", help="fail: stop at the first bad record; skip: skip and count it."),
-    )
-
-
-def graph_options():
-    """How graph files are read: shared by `ingest graph` and `evaluate`."""
-    return dict(
-        weighted=typer.Option(False, "--weighted", help="Edge lists: read the third column as the weight."),
-        fmt=typer.Option(None, "--format", help="edgelist, adjlist or mat (default: from the extension)."),
-        aggregate=typer.Option("single", "--aggregate", help="Duplicate edges: single (keep first), sum, max, min."),
-        encoding=typer.Option("utf-8", "--encoding"),
-    )
-
-
-_D = document_options()
-_G = graph_options()
 
 
 def read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error) -> sources.Corpus:
@@ -50,10 +26,10 @@ def read_documents(path, labels_field, label_sep, id_field, title_field, fmt, en
 def docs(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="CSV with a header row, or JSONL (one object per line)."),
-    labels_field: str = _D["labels_field"], label_sep: Optional[str] = _D["label_sep"], id_field: str = _D["id_field"],
-    title_field: str = _D["title_field"], fmt: Optional[str] = _D["fmt"], encoding: str = _D["encoding"],
+    labels_field: str = DOCUMENT["labels_field"], label_sep: Optional[str] = DOCUMENT["label_sep"], id_field: str = DOCUMENT["id_field"],
+    title_field: str = DOCUMENT["title_field"], fmt: Optional[str] = DOCUMENT["fmt"], encoding: str = DOCUMENT["encoding"],
     min_df: int = typer.Option(1, "--min-df", help="Labels in fewer documents are kept but left out of CO_OCCURS and projections."),
-    on_error: str = _D["on_error"],
+    on_error: str = DOCUMENT["on_error"],
 ):
     """Ingest documents and their labels; recompute label df and CO_OCCURS {count, npmi}.
 
@@ -70,9 +46,9 @@ def docs(
 def graph(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="Edge list 'u v [w]', adjacency list (.adjlist) or MATLAB .mat."),
-    weighted: bool = _G["weighted"],
+    weighted: bool = GRAPH["weighted"],
     directed: bool = typer.Option(False, "--directed", help="Keep edge direction (default: undirected)."),
-    fmt: Optional[str] = _G["fmt"], aggregate: str = _G["aggregate"], encoding: str = _G["encoding"],
+    fmt: Optional[str] = GRAPH["fmt"], aggregate: str = GRAPH["aggregate"], encoding: str = GRAPH["encoding"],
 ):
     """Ingest a generic graph as (:Node {id, classes})-[:LINK {weight}]->(:Node).
 

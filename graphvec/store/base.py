@@ -14,9 +14,12 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
 from .. import cypher
+from ..embedding import DEFAULT_NODE_KEYS, Embedding
+from ..errors import GraphvecError
 
 
 
@@ -31,7 +34,6 @@ class WriteStep:
 
 
 GRAPHVEC_OWN = {"GraphvecMeta", "EmbeddingRun", "SIMILAR", "PREDICTED"}
-VECTOR_BATCH_ROWS = 10_000
 
 
 def vector_table(label: str) -> str:
@@ -83,41 +85,12 @@ class Store(ABC):
     def close(self) -> None: ...
 
     # -- vectors -------------------------------------------------------------------------
+    @abstractmethod
     def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None, merge: bool = False) -> int:
         """Make `rows` ({key, embedding, context, run}) the vectors of `label`'s nodes; return how
         many rows a previous, interrupted write of the same run had already landed (and were skipped).
         With `merge`, `rows` are added to the vectors already there (`graphvec update`) instead of
-        replacing them all.
-
-        This default keeps vectors as node properties (`embedding`, `context_embedding`,
-        `embedding_run`) written in batches: a crash leaves a mix of two runs, which the run tags
-        reveal and a re-run of the same run completes, skipping the nodes already written.  Nodes
-        that had a vector but get none now lose the old one.  `on_batch(rows)` is called after each
-        batch lands.
-        """
-        dimensions = rows.schema.field("embedding").type.list_size
-        ids = {"label": label, "key": key}
-        meta = self.meta()
-        previous = meta.get(f"embedding_dimensions:{label}")
-        if previous is not None and int(previous) != dimensions:
-            self.write([WriteStep("drop_embedding", identifiers={**ids, "index_name": f"embedding_{label}"})], {})
-        self.ensure_schema_with("schema_embedding", label=label, dimensions=dimensions)
-        self.write([], {f"embedding_dimensions:{label}": str(dimensions)})
-        current = self.read("read_node_runs", **ids).to_pylist()
-        done = {str(r["key"]) for r in current if r["run"] == run_id}
-        had = {str(r["key"]) for r in current if r["run"] is not None}
-        keys = [str(k) for k in rows.column("key").to_pylist()]
-        todo = rows.filter(pa.array([k not in done for k in keys]))
-        for start in range(0, todo.num_rows, VECTOR_BATCH_ROWS):
-            batch = todo.slice(start, VECTOR_BATCH_ROWS)
-            self.write([WriteStep("set_embeddings", batch, identifiers=ids)], {}, atomic=False)
-            if on_batch:
-                on_batch(batch.num_rows)
-        clear = [] if merge else sorted(had - set(keys))
-        if clear:
-            self.write([WriteStep("clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
-                       atomic=False)
-        return rows.num_rows - todo.num_rows
+        replacing them all.  `on_batch(rows)` is called after each batch lands."""
 
     def read_vectors(self, label: str, key: str) -> pa.Table:
         """Every stored vector of `label`: {key, embedding, context, run}; empty when there is none."""
@@ -131,6 +104,38 @@ class Store(ABC):
     def vector_runs(self, label: str) -> dict:
         """How many of `label`'s nodes carry a vector of each run."""
         return {r["run"]: r["n"] for r in self.read("read_embedding_runs", label=label).to_pylist()}
+
+    def has_vectors(self, label: str) -> bool:
+        return bool(self.vector_runs(label))
+
+    def read_embedding(self, label: str | None = None, *, key: str | None = None, keys=None, projection=None) -> Embedding:
+        """Stored vectors as an Embedding: of one label (every stored vector, or one row per given
+        key in that order), or, with `projection`, one row per projection node in its order (what
+        `update` and `--align-previous` compare a new training with).  Rows without a stored
+        vector are zero and marked so."""
+        if projection is None:
+            key = key or DEFAULT_NODE_KEYS.get(label, "id")
+            return Embedding.from_arrow(label, key, self.read_vectors(label, key), keys)
+        parts = [(projection.node_label == code,
+                  self.read_embedding(label, key=projection.spec.key_for(label), keys=projection.names[projection.node_label == code]))
+                 for code, label in enumerate(projection.label_names)]
+        dimensions = {part.dimensions for _, part in parts if part.has_vector.any()}
+        if not dimensions:
+            raise GraphvecError(f"{self.location}: no stored vectors for {', '.join(projection.label_names)}; run 'graphvec embed' first")
+        if len(dimensions) > 1:
+            raise GraphvecError(f"{self.location}: stored vectors of {', '.join(projection.label_names)} differ in dimensions "
+                                f"({', '.join(map(str, sorted(dimensions)))}); run 'graphvec embed'")
+        d = dimensions.pop()
+        n = projection.node_count
+        vectors, context, has, runs = np.zeros((n, d), np.float32), np.zeros((n, d), np.float32), np.zeros(n, bool), {}
+        for members, part in parts:
+            if part.has_vector.any():
+                vectors[members], context[members], has[members] = part.vectors, part.context, part.has_vector
+            for run, count in part.runs.items():
+                runs[run] = runs.get(run, 0) + count
+        labels = np.asarray(projection.label_names, dtype=object)[projection.node_label.astype(np.int64)]
+        return Embedding(projection.names, labels, vectors, context, has, self.meta().get("embedding_run"),
+                         {label: projection.spec.key_for(label) for label in projection.label_names}, projection.degrees(), runs)
 
     def _derived(self, kind: str, counts: dict) -> bool:
         """Tables graphvec derives from the graph (vectors, SIMILAR, run records): not part of it."""

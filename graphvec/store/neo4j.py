@@ -17,6 +17,7 @@ from ..errors import GraphvecError
 from .base import Store, WriteStep
 
 BATCH_ROWS = 10_000
+VECTOR_BATCH_ROWS = 10_000  # rows per write_vectors batch: the unit a crashed write resumes from
 # Vectors are heavy rows (2 × 128 floats): 2,500 to a transaction wrote 10k of them faster than
 # 10,000 to one (2.2 s against 2.3 s) and lets two sessions share the work.
 ROWS_PER_TRANSACTION = {"set_embeddings": 2_500}
@@ -137,6 +138,43 @@ class Neo4jStore(Store):
 
         with ThreadPoolExecutor(WRITE_SESSIONS) as pool:
             yield from pool.map(work, batches)
+
+    # -- vectors: node properties, written in batches ---------------------------------------
+    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None, merge: bool = False) -> int:
+        """Make `rows` ({key, embedding, context, run}) the vectors of `label`'s nodes; return how
+        many rows a previous, interrupted write of the same run had already landed (and were skipped).
+        With `merge`, `rows` are added to the vectors already there (`graphvec update`) instead of
+        replacing them all.
+
+        Neo4j keeps vectors as node properties (`embedding`, `context_embedding`,
+        `embedding_run`) written in batches: a crash leaves a mix of two runs, which the run tags
+        reveal and a re-run of the same run completes, skipping the nodes already written.  Nodes
+        that had a vector but get none now lose the old one.  `on_batch(rows)` is called after each
+        batch lands.
+        """
+        dimensions = rows.schema.field("embedding").type.list_size
+        ids = {"label": label, "key": key}
+        meta = self.meta()
+        previous = meta.get(f"embedding_dimensions:{label}")
+        if previous is not None and int(previous) != dimensions:
+            self.write([WriteStep("drop_embedding", identifiers={**ids, "index_name": f"embedding_{label}"})], {})
+        self.ensure_schema_with("schema_embedding", label=label, dimensions=dimensions)
+        self.write([], {f"embedding_dimensions:{label}": str(dimensions)})
+        current = self.read("read_node_runs", **ids).to_pylist()
+        done = {str(r["key"]) for r in current if r["run"] == run_id}
+        had = {str(r["key"]) for r in current if r["run"] is not None}
+        keys = [str(k) for k in rows.column("key").to_pylist()]
+        todo = rows.filter(pa.array([k not in done for k in keys]))
+        for start in range(0, todo.num_rows, VECTOR_BATCH_ROWS):
+            batch = todo.slice(start, VECTOR_BATCH_ROWS)
+            self.write([WriteStep("set_embeddings", batch, identifiers=ids)], {}, atomic=False)
+            if on_batch:
+                on_batch(batch.num_rows)
+        clear = [] if merge else sorted(had - set(keys))
+        if clear:
+            self.write([WriteStep("clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
+                       atomic=False)
+        return rows.num_rows - todo.num_rows
 
     def close(self) -> None:
         self._driver.close()
