@@ -175,9 +175,7 @@ def cache_dir(store: Store) -> Path:
     override = os.environ.get("GRAPHVEC_CACHE")
     if override:
         return Path(override)
-    if store.dialect == "embedded":
-        return Path(store.location + ".gvcache")
-    return Path.home() / ".cache" / "graphvec" / hashlib.sha256(store.location.encode()).hexdigest()[:12]
+    return store.cache_dir()
 
 
 def require_kind(store: Store, counts: dict, kind: str, what: str) -> None:

@@ -13,6 +13,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -140,6 +141,10 @@ class Store(ABC):
     def _derived(self, kind: str, counts: dict) -> bool:
         """Tables graphvec derives from the graph (vectors, SIMILAR, run records): not part of it."""
         return kind in GRAPHVEC_OWN
+
+    def cache_dir(self) -> Path:
+        """Where projections of this store are cached: per user, named after the store's location."""
+        return Path.home() / ".cache" / "graphvec" / hashlib.sha256(self.location.encode()).hexdigest()[:12]
 
     def __enter__(self):
         return self

@@ -164,6 +164,10 @@ class EmbeddedStore(Store):
             return {}
         return {r["run"]: r["n"] for r in self.read("read_embedding_runs", vectors=vector_table(label)).to_pylist()}
 
+    def cache_dir(self) -> Path:
+        """Beside the store, so that deleting the store's folder deletes its cache too."""
+        return Path(self.location + ".gvcache")
+
     def _derived(self, kind: str, counts: dict) -> bool:
         return super()._derived(kind, counts) or any(kind in (vector_table(label), vector_table(label) + "_staging")
                                                      for label in counts)
