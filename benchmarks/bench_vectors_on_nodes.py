@@ -11,6 +11,13 @@ and context) are written three ways, each timed to the end of a checkpoint:
   touching the label (HAS_LABEL, CO_OCCURS, SIMILAR, PREDICTED) would have to be re-copied too;
 - `set`: vectors on the nodes by `SET` of array properties on the existing nodes (4k-row batches).
 
+A second graph has the documents' shape, where a rebuild of Document has to carry every
+relationship type touching it: 100k documents with 3 labels each among 5k labels (HAS_LABEL),
+SIMILAR top-10 of documents and of labels in one multi-pair table, PREDICTED top-10 per document.
+There `table` and `rebuild` write the 100k Document vectors, and `rebuild_dropping_derived`
+carries HAS_LABEL only, dropping SIMILAR and PREDICTED (which a full `embed` rewrites after the
+vectors anyway, but `embed-documents` and `update` keep for the labels they do not touch).
+
 The issue's bar: switch to vectors on the nodes if one way is within 1.5× of `table`.  Usage:
 `.venv/bin/python benchmarks/bench_vectors_on_nodes.py`; prints JSON, writes
 bench-out/vectors_on_nodes.json.
@@ -111,6 +118,110 @@ def table_write(folder: Path, src, dst, weight, vectors, context) -> float:
         return time.perf_counter() - started
 
 
+def documents_graph(folder: Path, vectors, context) -> dict:
+    """Document vectors on a documents-shaped store: vector table, or rebuild with every relationship."""
+    import ladybug
+
+    rng = np.random.default_rng(1)
+    n_docs, n_labels = len(vectors), 5_000
+    docs = np.arange(n_docs).astype(str)
+    labels = np.array([f"l{i}" for i in range(n_labels)])
+    has = rng.integers(0, n_labels, (n_docs, 3))
+    similar_docs = rng.integers(0, n_docs, (n_docs, 10))
+    similar_labels = rng.integers(0, n_labels, (n_labels, 10))
+    predicted = rng.integers(0, n_labels, (n_docs, 10))
+
+    def rel_rows(sources, targets, width):
+        return pa.table({"from": np.repeat(sources, width), "to": targets.ravel().astype(str) if targets.dtype.kind != "U" else targets.ravel(),
+                         "score": rng.random(len(sources) * width), "rank": np.tile(np.arange(1, width + 1), len(sources)),
+                         "run": ["old"] * (len(sources) * width)})
+
+    timings = {}
+    for way in ("table", "rebuild", "rebuild_dropping_derived"):
+        db = ladybug.Database(str(folder / f"docs-{way}.lbug"))
+        conn = ladybug.Connection(db)
+        conn.execute("CREATE NODE TABLE Document(id STRING PRIMARY KEY, title STRING)")
+        conn.execute("CREATE NODE TABLE Label(name STRING PRIMARY KEY, df INT64)")
+        conn.execute("CREATE REL TABLE HAS_LABEL(FROM Document TO Label)")
+        conn.execute("CREATE REL TABLE SIMILAR(FROM Document TO Document, FROM Label TO Label, score DOUBLE, rank INT64, run STRING)")
+        conn.execute("CREATE REL TABLE PREDICTED(FROM Document TO Label, score DOUBLE, rank INT64, run STRING)")
+        conn.execute("COPY Document FROM $rows", {"rows": pa.table({"id": docs, "title": [f"title {d}" for d in docs]})})
+        conn.execute("COPY Label FROM $rows", {"rows": pa.table({"name": labels, "df": np.ones(n_labels, np.int64)})})
+        conn.execute("COPY HAS_LABEL FROM $rows", {"rows": pa.table({"from": np.repeat(docs, 3), "to": labels[has.ravel()]})})
+        conn.execute("COPY SIMILAR FROM $rows (from='Document', to='Document')", {"rows": rel_rows(docs, docs[similar_docs], 10)})
+        conn.execute("COPY SIMILAR FROM $rows (from='Label', to='Label')", {"rows": rel_rows(labels, labels[similar_labels], 10)})
+        conn.execute("COPY PREDICTED FROM $rows", {"rows": rel_rows(docs, labels[predicted], 10)})
+        conn.execute("CHECKPOINT")
+        started = time.perf_counter()
+        if way == "table":
+            conn.execute(f"CREATE NODE TABLE DocumentEmbedding(key STRING PRIMARY KEY, embedding FLOAT[{DIM}], "
+                         f"context_embedding FLOAT[{DIM}], run STRING)")
+            conn.execute("COPY DocumentEmbedding FROM $rows", {"rows": pa.table({
+                "key": docs, "embedding": _column(vectors), "context_embedding": _column(context), "run": ["new"] * n_docs})})
+        elif way == "rebuild_dropping_derived":
+            # SIMILAR and PREDICTED are rewritten after the vectors anyway: drop them, carry HAS_LABEL only
+            nodes = conn.execute("MATCH (d:Document) RETURN d.id AS id, d.title AS title").get_as_arrow()
+            order = np.fromiter((int(k) for k in nodes.column("id").to_pylist()), np.int64, count=nodes.num_rows)
+            has_label = conn.execute("MATCH (d:Document)-[r:HAS_LABEL]->(l:Label) RETURN d.id AS `from`, l.name AS `to`").get_as_arrow()
+            conn.execute(f"CREATE NODE TABLE Document_staging(id STRING PRIMARY KEY, title STRING, embedding FLOAT[{DIM}], "
+                         f"context_embedding FLOAT[{DIM}], embedding_run STRING)")
+            conn.execute("COPY Document_staging FROM $rows", {"rows": nodes.append_column("embedding", _column(vectors[order]))
+                                                              .append_column("context_embedding", _column(context[order]))
+                                                              .append_column("embedding_run", pa.array(["new"] * nodes.num_rows))})
+            conn.execute("CREATE REL TABLE HAS_LABEL_staging(FROM Document_staging TO Label)")
+            conn.execute("COPY HAS_LABEL_staging FROM $rows", {"rows": has_label})
+            conn.execute("BEGIN TRANSACTION")
+            for statement in ("DROP TABLE HAS_LABEL", "DROP TABLE SIMILAR", "DROP TABLE PREDICTED", "DROP TABLE Document",
+                              "ALTER TABLE Document_staging RENAME TO Document", "ALTER TABLE HAS_LABEL_staging RENAME TO HAS_LABEL"):
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        else:
+            nodes = conn.execute("MATCH (d:Document) RETURN d.id AS id, d.title AS title").get_as_arrow()
+            order = np.fromiter((int(k) for k in nodes.column("id").to_pylist()), np.int64, count=nodes.num_rows)
+            rels = {
+                "HAS_LABEL": conn.execute("MATCH (d:Document)-[r:HAS_LABEL]->(l:Label) RETURN d.id AS `from`, l.name AS `to`").get_as_arrow(),
+                "SIMILAR_D": conn.execute("MATCH (a:Document)-[r:SIMILAR]->(b:Document) RETURN a.id AS `from`, b.id AS `to`, "
+                                          "r.score AS score, r.rank AS rank, r.run AS run").get_as_arrow(),
+                "SIMILAR_L": conn.execute("MATCH (a:Label)-[r:SIMILAR]->(b:Label) RETURN a.name AS `from`, b.name AS `to`, "
+                                          "r.score AS score, r.rank AS rank, r.run AS run").get_as_arrow(),
+                "PREDICTED": conn.execute("MATCH (d:Document)-[r:PREDICTED]->(l:Label) RETURN d.id AS `from`, l.name AS `to`, "
+                                          "r.score AS score, r.rank AS rank, r.run AS run").get_as_arrow(),
+            }
+            conn.execute(f"CREATE NODE TABLE Document_staging(id STRING PRIMARY KEY, title STRING, embedding FLOAT[{DIM}], "
+                         f"context_embedding FLOAT[{DIM}], embedding_run STRING)")
+            conn.execute("COPY Document_staging FROM $rows", {"rows": nodes.append_column("embedding", _column(vectors[order]))
+                                                              .append_column("context_embedding", _column(context[order]))
+                                                              .append_column("embedding_run", pa.array(["new"] * nodes.num_rows))})
+            conn.execute("CREATE REL TABLE HAS_LABEL_staging(FROM Document_staging TO Label)")
+            conn.execute("CREATE REL TABLE SIMILAR_staging(FROM Document_staging TO Document_staging, FROM Label TO Label, "
+                         "score DOUBLE, rank INT64, run STRING)")
+            conn.execute("CREATE REL TABLE PREDICTED_staging(FROM Document_staging TO Label, score DOUBLE, rank INT64, run STRING)")
+            conn.execute("COPY HAS_LABEL_staging FROM $rows", {"rows": rels["HAS_LABEL"]})
+            conn.execute("COPY SIMILAR_staging FROM $rows (from='Document_staging', to='Document_staging')", {"rows": rels["SIMILAR_D"]})
+            conn.execute("COPY SIMILAR_staging FROM $rows (from='Label', to='Label')", {"rows": rels["SIMILAR_L"]})
+            conn.execute("COPY PREDICTED_staging FROM $rows", {"rows": rels["PREDICTED"]})
+            conn.execute("BEGIN TRANSACTION")
+            for statement in ("DROP TABLE HAS_LABEL", "DROP TABLE SIMILAR", "DROP TABLE PREDICTED", "DROP TABLE Document",
+                              "ALTER TABLE Document_staging RENAME TO Document", "ALTER TABLE HAS_LABEL_staging RENAME TO HAS_LABEL",
+                              "ALTER TABLE SIMILAR_staging RENAME TO SIMILAR", "ALTER TABLE PREDICTED_staging RENAME TO PREDICTED"):
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        conn.execute("CHECKPOINT")
+        timings[way] = time.perf_counter() - started
+        if way == "rebuild":
+            count = conn.execute("MATCH (:Document)-[r:SIMILAR]->(:Document) RETURN count(r) AS n").get_as_arrow().column("n")[0].as_py()
+            assert count == n_docs * 10, count
+            check = conn.execute("MATCH (d:Document {id: '7'}) RETURN d.embedding AS e").get_as_arrow().column("e")[0].as_py()
+            assert np.allclose(check, vectors[7])
+        conn.close()
+        db.close()
+    return {"documents": n_docs, "labels": n_labels, "relationships": int(n_docs * 3 + n_docs * 10 + n_labels * 10 + n_docs * 10),
+            "table_s": round(timings["table"], 2), "rebuild_s": round(timings["rebuild"], 2),
+            "rebuild_over_table": round(timings["rebuild"] / timings["table"], 2),
+            "rebuild_dropping_derived_s": round(timings["rebuild_dropping_derived"], 2),
+            "rebuild_dropping_derived_over_table": round(timings["rebuild_dropping_derived"] / timings["table"], 2)}
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     src, dst, weight = synthetic_graph()
@@ -134,6 +245,7 @@ def main() -> None:
         db.close()
         for way in ("rebuild", "set"):
             report[f"{way}_over_table"] = round(report[f"{way}_s"] / report["table_s"], 2)
+        report["documents_graph"] = documents_graph(folder, vectors, context)
         import ladybug
 
         report["ladybug"] = ladybug.__version__
