@@ -117,7 +117,7 @@ def link_prediction(
     """
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
-                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
+                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
     ps, qs = _floats(p_grid, "--p-grid"), _floats(q_grid, "--q-grid")
     src, dst, _, n, _ = protocols.graph_arrays(sources.read_graph(path, fmt=fmt, weighted=weighted, aggregate=aggregate,
                                                                   encoding=encoding))
@@ -159,7 +159,7 @@ def node_classification(
     """
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
-                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
+                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
     if regularisation == "auto":
         c_values = protocols.C_VALUES
     else:
@@ -213,8 +213,8 @@ def label_recommendation(
     """
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
-                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                                  ("Document", "Label"))
+                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
+                                   ("Document", "Label"))
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
     x, _ = protocols.corpus_incidence(corpus.labels)
     nodes = x.shape[1] + (x.shape[0] if projection == "bipartite" else 0)
@@ -272,8 +272,8 @@ def fold_in(
     """
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
-                                                  dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                                  ("Document", "Label"))
+                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
+                                   ("Document", "Label"))
     if fold_epochs < 1:
         raise GraphvecError(f"--fold-epochs must be at least 1, not {fold_epochs}")
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
