@@ -213,3 +213,31 @@ def test_stats_recommends_a_full_embed_when_many_nodes_are_new(store, tmp_path):
     status = store_stats(store)["embeddings"]
     assert status["stale"] and status["nodes_without_vector"] > 1000
     assert "graphvec embed" in status["recommendation"] and "update" not in status["recommendation"].split(":")[0]
+
+
+def test_document_vectors_use_each_labels_own_df_when_min_df_leaves_labels_out(embedded_store):
+    """Labels below --min-df are outside the projection; the ones inside must keep their own df
+    (a missing label once wrote its df into the last row)."""
+    from graphvec.pipeline import documents_from_labels
+    from graphvec.projection import ProjectionSpec, project
+
+    store = embedded_store
+    _ingest(store, ROBOTICS)
+    spec = ProjectionSpec(("Document", "Label"), (("HAS_LABEL", None),), min_df=20)
+    projection = project(store, spec)
+    labels = MODEL.fit(projection).embedding_.for_label("Label")
+    df_rows = store.read("read_labels").to_pylist()
+    df = {str(r["name"]): r["df"] for r in df_rows}
+    assert len(labels) < len(df) and min(df[k] for k in labels.keys) >= 20
+    derived, _ = documents_from_labels(store, labels, "idf")
+    pairs = store.read("read_has_label").to_pylist()
+    doc_rows = {d: i for i, d in enumerate(derived.keys)}
+    x = sp.lil_matrix((len(derived), len(labels)), dtype=np.float32)
+    for pair in pairs:
+        column = labels.rows_of([pair["label"]])[0]
+        if column >= 0:
+            x[doc_rows[str(pair["doc"])], column] = 1
+    expected = documents.from_labels(sp.csr_matrix(x), labels.vectors, labels.context, labels.has_vector,
+                                     documents.label_weights(np.array([df[k] for k in labels.keys], np.float64), len(derived)))
+    assert np.allclose(derived.vectors, expected.embedding, atol=1e-6)
+    assert np.array_equal(derived.has_vector, expected.has_vector) and derived.has_vector.sum() > 1000
