@@ -13,6 +13,7 @@ import json
 import os
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,14 @@ from .errors import GraphvecError
 DEFAULT_NODE_KEYS = {"Document": "id", "Label": "name", "Node": "id"}
 
 
+def utc_now() -> str:
+    """The timestamp every record graphvec writes carries (ISO 8601, UTC, seconds)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def new_run_id() -> tuple[str, str]:
     """A new run's id and creation time: vector tags, SIMILAR's `run` and the run record use both."""
-    return uuid.uuid4().hex[:12], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return uuid.uuid4().hex[:12], utc_now()
 
 
 def positions(keys: np.ndarray, query) -> np.ndarray:
@@ -85,20 +91,17 @@ class Embedding:
         dimensions = len(table.column("embedding")[0]) if table.num_rows else 0
         embedding = np.array(table.column("embedding").to_pylist(), np.float32).reshape(-1, dimensions)
         context = np.array(table.column("context").to_pylist(), np.float32).reshape(-1, dimensions)
-        runs_column = table.column("run").to_pylist()
         if keys is None:
             keys = np.array(stored, dtype=object)
             rows = np.arange(len(stored))
         else:
             keys = np.array([str(k) for k in keys], dtype=object)
-            rows = pd.Index(keys).get_indexer(stored)
+            rows = positions(keys, stored)
         found = rows >= 0
         n = len(keys)
         vectors, contexts, has = np.zeros((n, dimensions), np.float32), np.zeros((n, dimensions), np.float32), np.zeros(n, bool)
         vectors[rows[found]], contexts[rows[found]], has[rows[found]] = embedding[found], context[found], True
-        runs: dict = {}
-        for run in runs_column:
-            runs[run] = runs.get(run, 0) + 1
+        runs = dict(Counter(table.column("run").to_pylist()))
         latest = max(runs, key=runs.get) if runs else None
         return cls(keys, np.full(n, label, dtype=object), vectors, contexts, has, latest, {label: key_property}, runs=runs)
 
@@ -113,6 +116,18 @@ class Embedding:
     @property
     def label_names(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(str(label) for label in self.labels))
+
+    @property
+    def label(self) -> str:
+        """The node label of a one-label Embedding (as `for_label` returns)."""
+        if len(self.label_names) != 1:
+            raise GraphvecError(f"this embedding holds {len(self.label_names)} node labels; take one with .for_label(label)")
+        return self.label_names[0]
+
+    @property
+    def key_property(self) -> str:
+        """The property naming the nodes of a one-label Embedding (Label.name, Document.id …)."""
+        return self.key_properties[self.label]
 
     def _row(self, key) -> int:
         if self._index is None:
@@ -162,10 +177,7 @@ class Embedding:
         if len(dimensions) > 1:
             raise GraphvecError(f"cannot join vectors of {', '.join(map(str, sorted(dimensions)))} dimensions")
         degrees = None if any(p.degrees is None for p in parts) else np.concatenate([p.degrees for p in parts])
-        runs: dict = {}
-        for p in parts:
-            for run, count in p.runs.items():
-                runs[run] = runs.get(run, 0) + count
+        runs = dict(sum((Counter(p.runs) for p in parts), Counter()))
         return cls(np.concatenate([p.keys for p in parts]), np.concatenate([p.labels for p in parts]),
                    np.concatenate([p.vectors for p in parts]), np.concatenate([p.context for p in parts]),
                    np.concatenate([p.has_vector for p in parts]), parts[0].run_id,
@@ -234,7 +246,7 @@ class Embedding:
         tmp = path.with_name(path.name + ".partial.npz")
         np.savez(tmp, keys=self.keys.astype(str), labels=self.labels.astype(str), vectors=self.vectors, context=self.context,
                  has_vector=self.has_vector, meta=np.array(json.dumps({"run_id": self.run_id, "key_properties": self.key_properties,
-                                                                        "metadata": self.metadata}, default=_plain)))
+                                                                        "metadata": self.metadata}, default=json_default)))
         os.replace(tmp, path)  # never a half-written file under the real name
 
     @classmethod
@@ -251,5 +263,6 @@ class Embedding:
             raise GraphvecError(f"{path}: not a vectors file written by 'graphvec train' ({exc})") from None
 
 
-def _plain(value):
+def json_default(value):
+    """How numpy values (and anything else json cannot write) go into the JSON graphvec stores."""
     return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .embedding import utc_now
 from .errors import GraphvecError
 
 MIB = 1 << 20
@@ -143,7 +143,7 @@ def record_rates(timings: dict, steps: int, tokens: int, nodes: int, csr_entries
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"rates": {**previous, **rates}, "nodes": nodes,
-                                   "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+                                   "measured_at": utc_now()}))
         os.replace(tmp, path)
     except OSError:
         pass  # an unwritable cache folder costs only a worse estimate next time

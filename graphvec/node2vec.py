@@ -108,10 +108,10 @@ class Node2Vec:
         return cls(**(settings | overrides))
 
     # -- walks ------------------------------------------------------------------------------
-    def _plan(self, projection, force: bool, extra_bytes: int = 0):
+    def _plan(self, projection, force: bool):
         weighted = self.follows_weights(projection.weighted)
         plan = walk_engine.plan(projection.indptr, weighted, self.walk_params())
-        return weighted, plan, walk_engine.check_memory(plan, force, extra_bytes)
+        return weighted, plan, walk_engine.check_memory(plan, force)
 
     def walks(self, projection, *, chunk_walks: int | None = None):
         """The walks, chunk by chunk (each chunk is reused: copy what you keep).  The same seed gives
@@ -155,6 +155,7 @@ class Node2Vec:
         self.validate(projection.label_names)
         train_params = self.train_params(projection.label_names)
         total_steps = projection.node_count * self.walks_per_node * self.walk_length
+        walk_settings = {"method": self.method, **asdict(self.walk_params())}
         if walks_file is not None:
             walk_matrix, walk_meta = walk_engine.load_walks(walks_file)
             walk_report = {"output": str(walks_file), "stored": True, "seconds": 0.0, **{k: walk_meta.get(k) for k in ("method", "weighted")}}
@@ -174,7 +175,6 @@ class Node2Vec:
                 vectors = train_streamed(lambda: self.walks(projection, chunk_walks=plan.chunk_walks), projection.node_count,
                                          train_params, on_progress=bar.advance, on_counted=on_counted)
             walk_report = self._walk_report(projection, plan, memory, weighted, None, count_seconds, False)
-            walk_settings = {"method": self.method, **asdict(self.walk_params())}
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(keep_walks) if keep_walks is not None else Path(tmp) / "walks.npy"
@@ -184,7 +184,6 @@ class Node2Vec:
                 with step_bar(progress, "train", int((walk_matrix >= 0).sum()) * self.epochs, "tokens") as bar:
                     vectors = train(walk_matrix, projection.node_count, train_params, on_progress=bar.advance)
                 del walk_matrix
-            walk_settings = {"method": self.method, **asdict(self.walk_params())}
         run_id, created_at = new_run_id()
         metadata = {"created_at": created_at, "walk": walk_settings, "train_params": asdict(train_params),
                     "spec": asdict(projection.spec), "fingerprint": projection.fingerprint, "nodes": projection.node_count}
@@ -201,7 +200,7 @@ class Node2Vec:
         space of the stored ones, which stay exactly as they are (train.fold_in).  Returns the
         whole embedding, old and new rows, and the fold-in's statistics."""
         self.validate(projection.label_names)
-        new = ~stored.has_vector & (projection.degrees() > 0)
+        new = ~stored.has_vector & (projection.degrees() > 0)  # an isolated node gets no walk
         if not new.any():
             return stored, {}
         with step_bar(progress, "fold-in", None, "tokens") as bar:
@@ -209,8 +208,9 @@ class Node2Vec:
                              np.flatnonzero(new), self.walk_params(), self.train_params(projection.label_names),
                              weighted=self.follows_weights(projection.weighted), directed=projection.directed,
                              workers=self.workers, on_progress=bar.advance)
-        result = Embedding(stored.keys, stored.labels, folded.vectors, folded.context, stored.has_vector | folded.trained,
-                           stored.run_id, dict(stored.key_properties), projection.degrees(), dict(stored.runs), dict(stored.metadata))
+        result = Embedding.from_projection(projection, folded.vectors, folded.context, stored.has_vector | folded.trained,
+                                           stored.run_id, stored.metadata)
+        result.runs = dict(stored.runs)
         return result, folded.stats
 
 

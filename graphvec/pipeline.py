@@ -63,7 +63,6 @@ class EmbedResult:
     `to_dict()` is the `--json` output."""
 
     embedding: Embedding
-    run_id: str
     timings_s: dict
     total_s: float
     walk: dict
@@ -72,6 +71,10 @@ class EmbedResult:
     alignment: dict | None
     memory: dict
     nodes_without_vector_examples: list
+
+    @property
+    def run_id(self) -> str:
+        return self.embedding.run_id
 
     def to_dict(self) -> dict:
         return {"run_id": self.run_id, "timings_s": self.timings_s, "total_s": self.total_s, "walk": self.walk, "train": self.train,
@@ -105,7 +108,7 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
     embedding = model.embedding_
     alignment = align_to_stored(store, projection, embedding) if align_previous else None
     parameters = {"documents": {"source": "walks" if "Document" in projection.label_names else "none"}}
-    if document_vectors == "labels" and "Label" in projection.label_names and store.counts().get("HAS_LABEL"):
+    if document_vectors == "labels" and _labels_carry_documents(store, projection):
         documents, settings = documents_from_labels(store, embedding.for_label("Label"), "idf", remove_first_pc)
         parameters = {"documents": settings}
         embedding = embedding.with_label(documents)
@@ -117,9 +120,14 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
     trained = model.embedding_
     estimate.record_rates(timings, model.stats_.walk["steps"], model.stats_.train["tokens_trained"], projection.node_count,
                           projection.edge_count, not projection.notes.get("from_cache"))
-    return EmbedResult(embedding, embedding.run_id, {k: round(v, 3) for k, v in timings.items()}, round(time.perf_counter() - started, 3),
+    return EmbedResult(embedding, {k: round(v, 3) for k, v in timings.items()}, round(time.perf_counter() - started, 3),
                        model.stats_.walk, model.stats_.train, report, alignment, memory,
                        [str(n) for n in trained.keys[~trained.has_vector][:20]])
+
+
+def _labels_carry_documents(store: Store, projection: Projection) -> bool:
+    """Whether document vectors can be derived from this projection's label vectors."""
+    return "Label" in projection.label_names and bool(store.counts().get("HAS_LABEL"))
 
 
 def documents_from_labels(store: Store, labels: Embedding, weighting: str = "idf", remove_first_pc: bool = False,
@@ -223,7 +231,7 @@ def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers:
     embedding.run_id, created_at = new_run_id()
     added = embedding.has_vector & ~stored.has_vector
     fresh = {label: added[embedding.labels == label] for label in embedding.label_names}
-    if documents_settings.get("source") == "labels" and "Label" in projection.label_names and store.counts().get("HAS_LABEL"):
+    if documents_settings.get("source") == "labels" and _labels_carry_documents(store, projection):
         component = documents_settings.get("component")
         documents, _ = documents_from_labels(store, embedding.for_label("Label"), documents_settings.get("weighting", "idf"),
                                              documents_settings.get("remove_first_pc", False),

@@ -47,10 +47,12 @@ def plot_vectors(store: Store, label: str, out: str | Path, *, method: str = "au
 
     graph = nx.Graph()
     graph.add_nodes_from(range(len(keys)))
-    for row in store.read("read_similar", label=label, key=key).to_pylist():
-        a, b = stored.rows_of([row["a"], row["b"]])
-        if a >= 0 and b >= 0:
-            graph.add_edge(a, b, weight=max(float(row["score"]), 1e-6))
+    similar = store.read("read_similar", label=label, key=key)
+    if similar.num_rows:
+        sources, targets = stored.rows_of(similar.column("a").to_pylist()), stored.rows_of(similar.column("b").to_pylist())
+        for a, b, score in zip(sources.tolist(), targets.tolist(), similar.column("score").to_pylist()):
+            if a >= 0 and b >= 0:
+                graph.add_edge(a, b, weight=max(float(score), 1e-6))
     communities = sorted(nx.community.louvain_communities(graph, weight="weight", seed=seed), key=len, reverse=True)
     community = np.zeros(len(keys), dtype=np.int64)
     for index, members in enumerate(communities):

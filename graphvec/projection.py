@@ -60,7 +60,7 @@ PRESETS = {
 
 
 def resolve_spec(preset: str | None, node_labels: list[str], relationships: list[str], directed: bool,
-                      node_keys: list[str], min_df: int | None) -> ProjectionSpec:
+                 node_keys: list[str], min_df: int | None) -> ProjectionSpec:
     """A projection from a preset name (default `labels`) or from explicit labels, types and keys
     (GDS-style), as the command line gives them."""
     if node_labels or relationships:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import scipy.sparse as sp
 
-from .embedding import Embedding, new_run_id
+from .embedding import Embedding, json_default, utc_now
 from .errors import GraphvecError
 from .scoring import LabelModel, top_labels
 from .similarity import EXACT_LIMIT, top_k
@@ -55,7 +55,7 @@ class RunInfo:
     method: str
     parameters: dict
     fingerprint: str
-    created_at: str = field(default_factory=lambda: new_run_id()[1])
+    created_at: str = field(default_factory=utc_now)
 
     @classmethod
     def of(cls, embedding: Embedding, **extra) -> "RunInfo":
@@ -64,23 +64,19 @@ class RunInfo:
         meta = embedding.metadata
         return cls(embedding.run_id, meta.get("walk", {}).get("method", "unknown"),
                    {"walk": meta.get("walk", {}), "train": meta.get("train_params", {}), "spec": meta.get("spec", {}), **extra},
-                   meta.get("fingerprint", ""), meta.get("created_at") or new_run_id()[1])
+                   meta.get("fingerprint", ""), meta.get("created_at") or utc_now())
 
 
 def run_record(run: RunInfo, sets: list[Embedding], status: str, seconds: float, written: dict | None = None) -> pa.Table:
-    """One EmbeddingRun row; `written` (label → mask) counts only what an update added."""
+    """One EmbeddingRun row; `written` (label → mask of new vectors) counts only what an update added."""
     dimensions = next((s.dimensions for s in sets), 0)
-    nodes = sum(int((s.has_vector & written[s.label_names[0]]).sum()) if written else int(s.has_vector.sum()) for s in sets)
+    nodes = sum(int(written[s.label].sum()) if written else int(s.has_vector.sum()) for s in sets)
     return pa.table({
         "id": [run.run_id], "created_at": [run.created_at], "method": [run.method],
-        "parameters": [json.dumps(run.parameters, default=_plain)], "nodes": [nodes],
+        "parameters": [json.dumps(run.parameters, default=json_default)], "nodes": [nodes],
         "dimensions": [dimensions], "graph_fingerprint": [run.fingerprint], "seconds": [float(seconds)], "status": [status],
-        "labels": [",".join(s.label_names[0] for s in sets)],
+        "labels": [",".join(s.label for s in sets)],
     })
-
-
-def _plain(value):
-    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
 
 
 def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None, top_k: int = 10, predict_k: int = 10,
@@ -100,14 +96,15 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     started = time.perf_counter()
     run = run or RunInfo.of(embedding)
     sets = [embedding.for_label(label) for label in embedding.label_names]
+    if fresh is not None:  # only nodes that have a vector can be new
+        fresh = {s.label: fresh[s.label] & s.has_vector for s in sets}
     report = WriteReport(run.run_id)
     store.ensure_schema("schema_runs")
     store.write([WriteStep("upsert_run", run_record(run, sets, "writing", 0.0, fresh))], {})
     for s in sets:
-        label = s.label_names[0]
-        report.labels[label] = {"nodes": len(s), "embedded": int(s.has_vector.sum()), "without_vector": int((~s.has_vector).sum())}
+        report.labels[s.label] = {"nodes": len(s), "embedded": int(s.has_vector.sum()), "without_vector": int((~s.has_vector).sum())}
         if fresh is not None:
-            report.labels[label]["new_vectors"] = int((fresh[label] & s.has_vector).sum())
+            report.labels[s.label]["new_vectors"] = int(fresh[s.label].sum())
     if progress is not None:
         progress.update(total=int(sum(int(s.has_vector.sum()) for s in sets)))
     batches_done = 0
@@ -121,24 +118,22 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
             raise GraphvecError(f"write interrupted after {batches_done} batches (run {run.run_id} is incomplete)")
 
     for s in sets:
-        label, key = s.label_names[0], s.key_properties[s.label_names[0]]
-        mask = None if fresh is None else fresh[label]
-        if mask is not None and not (mask & s.has_vector).any():
+        mask = None if fresh is None else fresh[s.label]
+        if mask is not None and not mask.any():
             continue
-        skipped = store.write_vectors(label, key, s.to_arrow(mask), run.run_id, on_batch=landed, merge=fresh is not None)
+        skipped = store.write_vectors(s.label, s.key_property, s.to_arrow(mask), run.run_id, on_batch=landed, merge=fresh is not None)
         report.skipped_already_written += skipped
         if skipped and progress is not None:
             progress.advance(skipped)
     for s in sets:
-        label = s.label_names[0]
         if fresh is not None:
-            if top_k > 0 and (fresh[label] & s.has_vector).any():
-                report.similar[label] = update_similar(store, s, fresh[label] & s.has_vector, run.run_id, top_k)
+            if top_k > 0 and fresh[s.label].any():
+                report.similar[s.label] = update_similar(store, s, fresh[s.label], run.run_id, top_k)
             continue
         if top_k > 0 and s.has_vector.sum() > 1:
-            report.similar[label], report.samples[label] = write_similar(store, s, run.run_id, top_k, exact_limit)
-        store.write([WriteStep("create_vector_index", identifiers={"label": label, "key": s.key_properties[label],
-                                                                   "index_name": f"embedding_{label}", "dimensions": s.dimensions})], {})
+            report.similar[s.label], report.samples[s.label] = write_similar(store, s, run.run_id, top_k, exact_limit)
+        store.write([WriteStep("create_vector_index", identifiers={**_ids(s), "index_name": f"embedding_{s.label}",
+                                                                   "dimensions": s.dimensions})], {})
     meta = {"embedding_run": run.run_id, "embedding_fingerprint": run.fingerprint}
     if predict_k is None:
         predict_k = int(store.meta().get("predicted_k", 0) or 0)
@@ -151,8 +146,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
 
 
 def _ids(s: Embedding) -> dict:
-    label = s.label_names[0]
-    return {"label": label, "key": s.key_properties[label]}
+    return {"label": s.label, "key": s.key_property}
 
 
 def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: int = EXACT_LIMIT) -> tuple[dict, list]:
@@ -160,7 +154,7 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     embedded = np.flatnonzero(s.has_vector)
     neighbours, scores, method = top_k(s.vectors[embedded], k, exact_limit=exact_limit)
     table = _similar_rows(s.keys[embedded], s.keys[embedded[neighbours]], scores, run_id)
-    store.ensure_schema_with("schema_similar", label=s.label_names[0])
+    store.ensure_schema_with("schema_similar", label=s.label)
     # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
     # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
     # run record still says `writing` until both have landed, so a crash in between is
@@ -217,7 +211,7 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     scores = np.concatenate([np.take_along_axis(merged_scores, pick, axis=1), new_scores])
     table = _similar_rows(names[sources], np.where(targets >= 0, names[np.maximum(targets, 0)], ""), scores, run_id)
     table = table.filter(pa.compute.is_finite(table.column("score")))
-    store.ensure_schema_with("schema_similar", label=s.label_names[0])
+    store.ensure_schema_with("schema_similar", label=s.label)
     store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=_ids(s))], {}, atomic=False)
     store.write([WriteStep("create_similar", table, identifiers=_ids(s))], {}, atomic=False)
     return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(table.num_rows)}

@@ -14,11 +14,12 @@ from ..embedding import Embedding
 from ..errors import GraphvecError
 from ..pipeline import embed as run_embed
 from ..pipeline import projection_for
+from ..projection import resolve_spec
 from ..store import open_store
 from ..walks import load_walks
 from ..writeback import write_back
 from . import app
-from .options import PROJECTION, TRAIN, WALK, node2vec, projection_spec
+from .options import PROJECTION, TRAIN, WALK, node2vec
 from .output import key_value_table
 
 
@@ -52,7 +53,7 @@ def embed(
     Example: graphvec embed --method node2vec -p 1 -q 1 --dimensions 128 --window 10 --epochs 1 --top-k 10
     """
     output = ctx.obj["output"]
-    spec = projection_spec(preset, node_labels, relationships, directed, node_keys, min_df)
+    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
     estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window,
                          negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, trainer, sample)
     with open_store(ctx.obj["store"]) as store:
@@ -118,7 +119,7 @@ def estimate_command(
     from ..pipeline import workload_for
 
     output = ctx.obj["output"]
-    spec = projection_spec(preset, node_labels, relationships, directed, node_keys, min_df)
+    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
     estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, dimensions=dimensions, epochs=epochs,
                          trainer=trainer).validate(spec.node_labels)
     with open_store(ctx.obj["store"], read_only=True) as store:

@@ -7,11 +7,11 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from ..projection import project
+from ..projection import project, resolve_spec
 from ..stats import store_stats
 from ..store import open_store
 from . import app
-from .options import PROJECTION, projection_spec
+from .options import PROJECTION
 from .output import key_value_table
 
 
@@ -64,7 +64,7 @@ def project_command(
     Example: graphvec project --projection graph --json
     """
     output = ctx.obj["output"]
-    spec = projection_spec(preset, node_labels, relationships, directed, node_keys, min_df)
+    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
     with open_store(ctx.obj["store"], read_only=True) as store:
         projection = project(store, spec, use_cache=not no_cache)
     data = projection.summary()

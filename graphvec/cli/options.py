@@ -1,16 +1,16 @@
 """The options commands share, declared once: each factory returns typer.Option defaults by name,
-and `node2vec` and `projection_spec` turn parsed options into the library's objects."""
+and `node2vec` turns the walk and training options into the model (projection options go to
+graphvec.projection.resolve_spec)."""
 
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
 from ..errors import GraphvecError
 from ..node2vec import Node2Vec
-from ..projection import ProjectionSpec, resolve_spec
 
 
 def walk_options():
@@ -110,8 +110,3 @@ def node2vec(method: str = "node2vec", return_factor: float = 1.0, in_out_factor
                     in_out_factor=in_out_factor, dimensions=dimensions, window=window, negative=negative, epochs=epochs,
                     learning_rate=learning_rate, min_learning_rate=min_learning_rate, sample=sample, model=model, trainer=trainer,
                     feeding=feeding, timeout_s=parse_duration(timeout), random_state=seed, workers=workers, method=method)
-
-
-def projection_spec(preset: Optional[str], node_labels: List[str], relationships: List[str], directed: bool,
-                    node_keys: List[str], min_df: Optional[int]) -> ProjectionSpec:
-    return resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)

@@ -8,10 +8,10 @@ from typing import List, Optional
 import typer
 
 from .. import walks
-from ..projection import project
+from ..projection import project, resolve_spec
 from ..store import open_store
 from . import app
-from .options import PROJECTION, WALK, node2vec, projection_spec
+from .options import PROJECTION, WALK, node2vec
 from .output import err_console, key_value_table
 
 
@@ -33,7 +33,7 @@ def walk(
     Example: graphvec walk --method node2vec -p 0.5 -q 2 --walks-per-node 10 --walk-length 80 --seed 42 --output walks.npy
     """
     output = ctx.obj["output"]
-    spec = projection_spec(preset, node_labels, relationships, directed, node_keys, min_df)
+    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
     model = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers).validate(spec.node_labels)
     with open_store(ctx.obj["store"], read_only=True) as store:
         projection = project(store, spec, use_cache=not no_cache)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import uuid
 from abc import ABC, abstractmethod
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import cypher
-from ..embedding import DEFAULT_NODE_KEYS, Embedding
+from ..embedding import DEFAULT_NODE_KEYS, Embedding, utc_now
 from ..errors import GraphvecError
 
 
@@ -117,10 +117,10 @@ class Store(ABC):
         if projection is None:
             key = key or DEFAULT_NODE_KEYS.get(label, "id")
             return Embedding.from_arrow(label, key, self.read_vectors(label, key), keys)
-        parts = [(projection.node_label == code,
-                  self.read_embedding(label, key=projection.spec.key_for(label), keys=projection.names[projection.node_label == code]))
-                 for code, label in enumerate(projection.label_names)]
-        dimensions = {part.dimensions for _, part in parts if part.has_vector.any()}
+        members = [projection.node_label == code for code in range(len(projection.label_names))]
+        parts = [self.read_embedding(label, key=projection.spec.key_for(label), keys=projection.names[rows])
+                 for label, rows in zip(projection.label_names, members)]
+        dimensions = {part.dimensions for part in parts if part.has_vector.any()}
         if not dimensions:
             raise GraphvecError(f"{self.location}: no stored vectors for {', '.join(projection.label_names)}; run 'graphvec embed' first")
         if len(dimensions) > 1:
@@ -128,15 +128,13 @@ class Store(ABC):
                                 f"({', '.join(map(str, sorted(dimensions)))}); run 'graphvec embed'")
         d = dimensions.pop()
         n = projection.node_count
-        vectors, context, has, runs = np.zeros((n, d), np.float32), np.zeros((n, d), np.float32), np.zeros(n, bool), {}
-        for members, part in parts:
+        vectors, context, has = np.zeros((n, d), np.float32), np.zeros((n, d), np.float32), np.zeros(n, bool)
+        for rows, part in zip(members, parts):
             if part.has_vector.any():
-                vectors[members], context[members], has[members] = part.vectors, part.context, part.has_vector
-            for run, count in part.runs.items():
-                runs[run] = runs.get(run, 0) + count
-        labels = np.asarray(projection.label_names, dtype=object)[projection.node_label.astype(np.int64)]
-        return Embedding(projection.names, labels, vectors, context, has, self.meta().get("embedding_run"),
-                         {label: projection.spec.key_for(label) for label in projection.label_names}, projection.degrees(), runs)
+                vectors[rows], context[rows], has[rows] = part.vectors, part.context, part.has_vector
+        stored = Embedding.from_projection(projection, vectors, context, has, self.meta().get("embedding_run"))
+        stored.runs = dict(sum((Counter(part.runs) for part in parts), Counter()))
+        return stored
 
     def _derived(self, kind: str, counts: dict) -> bool:
         """Tables graphvec derives from the graph (vectors, SIMILAR, run records): not part of it."""
@@ -178,6 +176,6 @@ class Store(ABC):
 
 
 def new_version_meta(**extra: str) -> dict[str, str]:
-    meta = {"version": uuid.uuid4().hex, "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    meta = {"version": uuid.uuid4().hex, "updated_at": utc_now()}
     meta.update({k: str(v) for k, v in extra.items()})
     return meta
