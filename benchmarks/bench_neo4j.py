@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from bench_embed import DIM, LENGTH, THREADS, WALKS, WINDOW, auc, graph_edges, macro_f1, split  # noqa: E402
+from bench_embed import model as shared_model  # noqa: E402
 from common import OUT, REPO, run_isolated  # noqa: E402
 
 LEARNING_RATE, MIN_LEARNING_RATE = 0.025, 0.0001
@@ -128,14 +129,10 @@ print(json.dumps({{"timings_s": result.timings_s, "similar": result.write.simila
 
 
 def model(seed: int = 42, **changes):
-    """graphvec's side of the comparison: DeepWalk walks (p = q = 1, weights ignored, as GDS
-    node2vec without relationshipWeightProperty), the same sizes and learning rate as GDS's."""
-    from graphvec.node2vec import Node2Vec
-
-    settings = dict(walk_length=LENGTH, walks_per_node=WALKS, dimensions=DIM, window=WINDOW, negative=5, epochs=1,
-                    learning_rate=LEARNING_RATE, min_learning_rate=MIN_LEARNING_RATE, workers=THREADS, random_state=seed,
-                    method="deepwalk")
-    return Node2Vec(**(settings | changes))
+    """graphvec's side of the comparison: bench_embed's model (DeepWalk walks, so p = q = 1 and
+    weights ignored, as GDS node2vec without relationshipWeightProperty) with GDS's learning-rate
+    schedule spelled out."""
+    return shared_model(random_state=seed, learning_rate=LEARNING_RATE, min_learning_rate=MIN_LEARNING_RATE, **changes)
 
 
 def run_graphvec(server: Server, n: int) -> dict:

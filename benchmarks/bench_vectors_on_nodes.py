@@ -118,6 +118,43 @@ def table_write(folder: Path, src, dst, weight, vectors, context) -> float:
         return time.perf_counter() - started
 
 
+def _rebuild_documents(conn, vectors, context, *, carry_derived: bool) -> None:
+    """Document's table again with vector columns, its relationships carried into staging tables
+    and everything swapped in one transaction.  Without `carry_derived`, SIMILAR and PREDICTED
+    (which a full `embed` rewrites after the vectors anyway) are dropped instead of carried."""
+    nodes = conn.execute("MATCH (d:Document) RETURN d.id AS id, d.title AS title").get_as_arrow()
+    order = np.fromiter((int(k) for k in nodes.column("id").to_pylist()), np.int64, count=nodes.num_rows)
+    derived = " r.score AS score, r.rank AS rank, r.run AS run"
+    reads = {"HAS_LABEL": "MATCH (d:Document)-[r:HAS_LABEL]->(l:Label) RETURN d.id AS `from`, l.name AS `to`"}
+    if carry_derived:
+        reads |= {"SIMILAR_D": "MATCH (a:Document)-[r:SIMILAR]->(b:Document) RETURN a.id AS `from`, b.id AS `to`," + derived,
+                  "SIMILAR_L": "MATCH (a:Label)-[r:SIMILAR]->(b:Label) RETURN a.name AS `from`, b.name AS `to`," + derived,
+                  "PREDICTED": "MATCH (d:Document)-[r:PREDICTED]->(l:Label) RETURN d.id AS `from`, l.name AS `to`," + derived}
+    rels = {name: conn.execute(query).get_as_arrow() for name, query in reads.items()}
+    conn.execute(f"CREATE NODE TABLE Document_staging(id STRING PRIMARY KEY, title STRING, embedding FLOAT[{DIM}], "
+                 f"context_embedding FLOAT[{DIM}], embedding_run STRING)")
+    conn.execute("COPY Document_staging FROM $rows", {"rows": nodes.append_column("embedding", _column(vectors[order]))
+                                                      .append_column("context_embedding", _column(context[order]))
+                                                      .append_column("embedding_run", pa.array(["new"] * nodes.num_rows))})
+    conn.execute("CREATE REL TABLE HAS_LABEL_staging(FROM Document_staging TO Label)")
+    swap = ["DROP TABLE HAS_LABEL", "DROP TABLE SIMILAR", "DROP TABLE PREDICTED", "DROP TABLE Document",
+            "ALTER TABLE Document_staging RENAME TO Document", "ALTER TABLE HAS_LABEL_staging RENAME TO HAS_LABEL"]
+    if carry_derived:
+        conn.execute("CREATE REL TABLE SIMILAR_staging(FROM Document_staging TO Document_staging, FROM Label TO Label, "
+                     "score DOUBLE, rank INT64, run STRING)")
+        conn.execute("CREATE REL TABLE PREDICTED_staging(FROM Document_staging TO Label, score DOUBLE, rank INT64, run STRING)")
+        swap += ["ALTER TABLE SIMILAR_staging RENAME TO SIMILAR", "ALTER TABLE PREDICTED_staging RENAME TO PREDICTED"]
+    conn.execute("COPY HAS_LABEL_staging FROM $rows", {"rows": rels["HAS_LABEL"]})
+    if carry_derived:
+        conn.execute("COPY SIMILAR_staging FROM $rows (from='Document_staging', to='Document_staging')", {"rows": rels["SIMILAR_D"]})
+        conn.execute("COPY SIMILAR_staging FROM $rows (from='Label', to='Label')", {"rows": rels["SIMILAR_L"]})
+        conn.execute("COPY PREDICTED_staging FROM $rows", {"rows": rels["PREDICTED"]})
+    conn.execute("BEGIN TRANSACTION")
+    for statement in swap:
+        conn.execute(statement)
+    conn.execute("COMMIT")
+
+
 def documents_graph(folder: Path, vectors, context) -> dict:
     """Document vectors on a documents-shaped store: vector table, or rebuild with every relationship."""
     import ladybug
@@ -158,54 +195,8 @@ def documents_graph(folder: Path, vectors, context) -> dict:
                          f"context_embedding FLOAT[{DIM}], run STRING)")
             conn.execute("COPY DocumentEmbedding FROM $rows", {"rows": pa.table({
                 "key": docs, "embedding": _column(vectors), "context_embedding": _column(context), "run": ["new"] * n_docs})})
-        elif way == "rebuild_dropping_derived":
-            # SIMILAR and PREDICTED are rewritten after the vectors anyway: drop them, carry HAS_LABEL only
-            nodes = conn.execute("MATCH (d:Document) RETURN d.id AS id, d.title AS title").get_as_arrow()
-            order = np.fromiter((int(k) for k in nodes.column("id").to_pylist()), np.int64, count=nodes.num_rows)
-            has_label = conn.execute("MATCH (d:Document)-[r:HAS_LABEL]->(l:Label) RETURN d.id AS `from`, l.name AS `to`").get_as_arrow()
-            conn.execute(f"CREATE NODE TABLE Document_staging(id STRING PRIMARY KEY, title STRING, embedding FLOAT[{DIM}], "
-                         f"context_embedding FLOAT[{DIM}], embedding_run STRING)")
-            conn.execute("COPY Document_staging FROM $rows", {"rows": nodes.append_column("embedding", _column(vectors[order]))
-                                                              .append_column("context_embedding", _column(context[order]))
-                                                              .append_column("embedding_run", pa.array(["new"] * nodes.num_rows))})
-            conn.execute("CREATE REL TABLE HAS_LABEL_staging(FROM Document_staging TO Label)")
-            conn.execute("COPY HAS_LABEL_staging FROM $rows", {"rows": has_label})
-            conn.execute("BEGIN TRANSACTION")
-            for statement in ("DROP TABLE HAS_LABEL", "DROP TABLE SIMILAR", "DROP TABLE PREDICTED", "DROP TABLE Document",
-                              "ALTER TABLE Document_staging RENAME TO Document", "ALTER TABLE HAS_LABEL_staging RENAME TO HAS_LABEL"):
-                conn.execute(statement)
-            conn.execute("COMMIT")
         else:
-            nodes = conn.execute("MATCH (d:Document) RETURN d.id AS id, d.title AS title").get_as_arrow()
-            order = np.fromiter((int(k) for k in nodes.column("id").to_pylist()), np.int64, count=nodes.num_rows)
-            rels = {
-                "HAS_LABEL": conn.execute("MATCH (d:Document)-[r:HAS_LABEL]->(l:Label) RETURN d.id AS `from`, l.name AS `to`").get_as_arrow(),
-                "SIMILAR_D": conn.execute("MATCH (a:Document)-[r:SIMILAR]->(b:Document) RETURN a.id AS `from`, b.id AS `to`, "
-                                          "r.score AS score, r.rank AS rank, r.run AS run").get_as_arrow(),
-                "SIMILAR_L": conn.execute("MATCH (a:Label)-[r:SIMILAR]->(b:Label) RETURN a.name AS `from`, b.name AS `to`, "
-                                          "r.score AS score, r.rank AS rank, r.run AS run").get_as_arrow(),
-                "PREDICTED": conn.execute("MATCH (d:Document)-[r:PREDICTED]->(l:Label) RETURN d.id AS `from`, l.name AS `to`, "
-                                          "r.score AS score, r.rank AS rank, r.run AS run").get_as_arrow(),
-            }
-            conn.execute(f"CREATE NODE TABLE Document_staging(id STRING PRIMARY KEY, title STRING, embedding FLOAT[{DIM}], "
-                         f"context_embedding FLOAT[{DIM}], embedding_run STRING)")
-            conn.execute("COPY Document_staging FROM $rows", {"rows": nodes.append_column("embedding", _column(vectors[order]))
-                                                              .append_column("context_embedding", _column(context[order]))
-                                                              .append_column("embedding_run", pa.array(["new"] * nodes.num_rows))})
-            conn.execute("CREATE REL TABLE HAS_LABEL_staging(FROM Document_staging TO Label)")
-            conn.execute("CREATE REL TABLE SIMILAR_staging(FROM Document_staging TO Document_staging, FROM Label TO Label, "
-                         "score DOUBLE, rank INT64, run STRING)")
-            conn.execute("CREATE REL TABLE PREDICTED_staging(FROM Document_staging TO Label, score DOUBLE, rank INT64, run STRING)")
-            conn.execute("COPY HAS_LABEL_staging FROM $rows", {"rows": rels["HAS_LABEL"]})
-            conn.execute("COPY SIMILAR_staging FROM $rows (from='Document_staging', to='Document_staging')", {"rows": rels["SIMILAR_D"]})
-            conn.execute("COPY SIMILAR_staging FROM $rows (from='Label', to='Label')", {"rows": rels["SIMILAR_L"]})
-            conn.execute("COPY PREDICTED_staging FROM $rows", {"rows": rels["PREDICTED"]})
-            conn.execute("BEGIN TRANSACTION")
-            for statement in ("DROP TABLE HAS_LABEL", "DROP TABLE SIMILAR", "DROP TABLE PREDICTED", "DROP TABLE Document",
-                              "ALTER TABLE Document_staging RENAME TO Document", "ALTER TABLE HAS_LABEL_staging RENAME TO HAS_LABEL",
-                              "ALTER TABLE SIMILAR_staging RENAME TO SIMILAR", "ALTER TABLE PREDICTED_staging RENAME TO PREDICTED"):
-                conn.execute(statement)
-            conn.execute("COMMIT")
+            _rebuild_documents(conn, vectors, context, carry_derived=way == "rebuild")
         conn.execute("CHECKPOINT")
         timings[way] = time.perf_counter() - started
         if way == "rebuild":
