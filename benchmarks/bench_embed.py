@@ -283,7 +283,7 @@ def bench_writeback() -> dict:
 def _in_place_property_write(store, projection, vectors) -> float:
     """The peer: the same vectors and context vectors SET as array properties of the existing
     nodes (LOAD FROM in 4k-row statements, the fastest in-place batch size measured), checkpoint
-    included.  This is how the store kept vectors before the vector tables."""
+    included: the in-place write graphvec avoids by rebuilding the node table."""
     import pyarrow as pa
 
     def column(matrix):

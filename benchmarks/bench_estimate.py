@@ -10,7 +10,6 @@ projection, 10 × 80 walks, d = 128, top-10 SIMILAR); its peak is the child's ru
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import subprocess
 import sys

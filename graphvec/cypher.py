@@ -6,7 +6,9 @@ paste into Neo4j Browser, and lets CI lint every Neo4j query with Neo4j's own pa
 Values always travel as query parameters.  Identifiers (labels, relationship types, property
 names) cannot be parameters in either dialect, so a few files carry `{{name}}` placeholders; they
 are filled only with names that pass `quote_identifier`, which rejects anything that is not a
-plain identifier and wraps the rest in backticks.
+plain identifier and wraps the rest in backticks.  The embedded store's table rebuild also needs
+column and node-pair lists; those are `Fragment`s, built only by `table_definition` and
+`return_list` from validated names and type spellings.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 _QUOTED_PLACEHOLDER = re.compile(r"'\{\{([a-z_]+)\}\}'")
 _PARAMS_LINE = re.compile(r"^//\s*params:\s*(.*)$", re.MULTILINE)
+# A column type as the database spells it (INT64, STRING[], FLOAT[128], STRUCT(a INT64, b STRING),
+# MAP(STRING, INT64) ...): no quotes, backticks, semicolons or comments can appear in one.
+_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ,()\[\]]{0,1000}$")
+# Default expressions carried over: literals only (NULL, numbers, booleans, plain quoted strings).
+_DEFAULT = re.compile(r"^(NULL|-?[0-9]+(\.[0-9]+)?|(?i:true|false)|'[^'\\]*')$")
 
 
 @functools.lru_cache(maxsize=None)
@@ -71,6 +78,37 @@ def quote_identifier(name: str, what: str = "name") -> str:
 
 
 @dataclass(frozen=True)
+class Fragment:
+    """DDL text made only from validated parts (see `table_definition`); `render` inserts it as is."""
+
+    text: str
+
+
+def table_definition(columns: list[dict], *, primary_key: str | None = None,
+                     pairs: list[tuple[str, str]] = ()) -> Fragment:
+    """The inside of `CREATE NODE|REL TABLE name(...)`: node pairs (`FROM a TO b`), then columns
+    ({name, type, default_value}), then the primary key.  Names are validated and quoted; a type must
+    look like a type and a default must be a plain literal, or this raises naming the column."""
+    parts = [f"FROM {quote_identifier(a, 'table')} TO {quote_identifier(b, 'table')}" for a, b in pairs]
+    for column in columns:
+        name, kind, default = column["name"], str(column["type"]), str(column.get("default_value") or "NULL")
+        if not _TYPE.match(kind):
+            raise GraphvecError(f"column {name!r} has a type graphvec cannot copy: {kind!r}")
+        if not _DEFAULT.match(default):
+            raise GraphvecError(f"column {name!r} has a default graphvec cannot copy: {default!r}")
+        parts.append(f"{quote_identifier(name, 'property')} {kind}" + ("" if default == "NULL" else f" DEFAULT {default}"))
+    if primary_key is not None:
+        parts.append(f"PRIMARY KEY({quote_identifier(primary_key, 'property')})")
+    return Fragment(", ".join(parts))
+
+
+def return_list(items: list[tuple[str, str, str]]) -> Fragment:
+    """`v.property AS alias, ...` from (variable, property, alias) triples, every name validated."""
+    return Fragment(", ".join(f"{quote_identifier(v, 'variable')}.{quote_identifier(p, 'property')} AS {quote_identifier(a, 'alias')}"
+                              for v, p, a in items))
+
+
+@dataclass(frozen=True)
 class Query:
     """One query file: its text, the parameters its header declares, its placeholders."""
 
@@ -83,7 +121,7 @@ class Query:
     def render(self, **identifiers) -> str:
         """Fill placeholders: `{{name}}` with a validated, backtick-quoted identifier; `'{{name}}'`
         (inside quotes, where a dialect wants a table name as a string) with the validated bare name;
-        an int value (a vector dimension in DDL) with its decimal digits."""
+        an int value (a vector dimension in DDL) with its decimal digits; a Fragment as it is."""
         missing = set(self.placeholders) - set(identifiers)
         if missing:
             raise ValueError(f"{self.dialect}/{self.name}.cypher needs identifiers {sorted(missing)}")
@@ -92,6 +130,8 @@ class Query:
             value = identifiers[match.group(1)]
             if isinstance(value, int) and not isinstance(value, bool):
                 return str(int(value))
+            if isinstance(value, Fragment) and not quoted:
+                return value.text
             quoted_name = quote_identifier(value, match.group(1))
             return f"'{quoted_name[1:-1]}'" if quoted else quoted_name
 

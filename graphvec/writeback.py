@@ -3,7 +3,7 @@
 A write is tagged with its run id everywhere: each vector's run, each SIMILAR's `run`, and an
 `(:EmbeddingRun {status})` record that says `writing` until the last step has landed and
 `complete` after.  How vectors land is the store's business (`Store.write_vectors`): the embedded
-store replaces a label's whole vector table in one swap, so a label never mixes two runs; Neo4j
+store rebuilds the written labels' tables and swaps them in at once, so no label mixes two runs; Neo4j
 sets node properties in 10k-row transactions, so a crash can leave a mix, but never silently:
 `graphvec stats` reports the unfinished run and how many nodes carry which run.  Either way,
 running the same `write` again skips what already landed and completes it.
@@ -28,7 +28,7 @@ from .embedding import Embedding, json_default, utc_now
 from .errors import GraphvecError
 from .scoring import LabelModel, top_labels
 from .similarity import EXACT_LIMIT, top_k
-from .store import Store, WriteStep
+from .store import LabelVectors, Store, WriteStep
 
 
 @dataclass
@@ -117,14 +117,22 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         if stop_after_batches is not None and batches_done >= stop_after_batches:
             raise GraphvecError(f"write interrupted after {batches_done} batches (run {run.run_id} is incomplete)")
 
-    for s in sets:
-        mask = None if fresh is None else fresh[s.label]
-        if mask is not None and not mask.any():
-            continue
-        skipped = store.write_vectors(s.label, s.key_property, s.to_arrow(mask), run.run_id, on_batch=landed, merge=fresh is not None)
-        report.skipped_already_written += skipped
-        if skipped and progress is not None:
-            progress.advance(skipped)
+    if predict_k is None:
+        predict_k = int(store.meta().get("predicted_k", 0) or 0)
+    predicting = predict_k > 0 and "Label" in embedding.label_names and bool(store.counts().get("HAS_LABEL"))
+    # what this write rewrites right after the vectors: a store that copies relationships to
+    # write vectors (the embedded one) need not carry these
+    rewrites = set()
+    if fresh is None:
+        rewrites |= {("SIMILAR", s.label, s.label) for s in sets if top_k > 0 and s.has_vector.sum() > 1}
+        if predicting:
+            rewrites.add(("PREDICTED", "Document", "Label"))
+    parts = [LabelVectors(s.label, s.key_property, s.to_arrow(None if fresh is None else fresh[s.label])) for s in sets
+             if fresh is None or fresh[s.label].any()]
+    skipped = store.write_vectors(parts, run.run_id, on_batch=landed, merge=fresh is not None, rewrites=frozenset(rewrites))
+    report.skipped_already_written += skipped
+    if skipped and progress is not None:
+        progress.advance(skipped)
     for s in sets:
         if fresh is not None:
             if top_k > 0 and fresh[s.label].any():
@@ -135,9 +143,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         store.write([WriteStep("create_vector_index", identifiers={**_ids(s), "index_name": f"embedding_{s.label}",
                                                                    "dimensions": s.dimensions})], {})
     meta = {"embedding_run": run.run_id, "embedding_fingerprint": run.fingerprint}
-    if predict_k is None:
-        predict_k = int(store.meta().get("predicted_k", 0) or 0)
-    if predict_k > 0 and "Label" in embedding.label_names and store.counts().get("HAS_LABEL"):
+    if predicting:
         report.predicted = write_predictions(store, run.run_id, predict_k)
         meta["predicted_k"] = str(predict_k)
     report.seconds = round(time.perf_counter() - started, 3)

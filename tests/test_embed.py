@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from dataclasses import asdict, replace
@@ -12,11 +13,12 @@ from graphvec.embedding import Embedding
 from graphvec.errors import GraphvecError
 from graphvec.ingest import ingest_documents, ingest_graph
 from graphvec.node2vec import Node2Vec
-from graphvec.pipeline import embed
-from graphvec.projection import PRESETS, project
+from graphvec.pipeline import embed, embed_documents
+from graphvec.projection import PRESETS, ProjectionSpec, project
 from graphvec.similarity import top_k_exact, top_k_approximate
 from graphvec.sources import read_documents, read_graph
 from graphvec.stats import store_stats
+from graphvec.store import LabelVectors
 from graphvec.store import neo4j as neo4j_store
 from graphvec.train import TrainParams, format_walks, train
 from graphvec.walks import WalkParams
@@ -98,8 +100,8 @@ def test_interrupted_write_is_reported_and_a_rerun_completes_it(store, monkeypat
         # Neo4j sets node properties batch by batch: with 1,000-row batches the crash lands inside
         # Document's vectors, leaving a mix of two runs that stats must report
         monkeypatch.setattr(neo4j_store, "VECTOR_BATCH_ROWS", 1000)
-    # one vector table per label on the embedded store: the crash lands after Document's table was
-    # swapped in and Label's staging table was filled, but before it was swapped
+    # the embedded store rebuilds Document's and Label's tables and swaps both in at once: the
+    # crash lands after both staging tables were filled, before the swap, so nothing changed
     with pytest.raises(GraphvecError, match="interrupted"):
         write_back(store, vectors, top_k=3, stop_after_batches=2)
     report = store_stats(store)
@@ -110,8 +112,10 @@ def test_interrupted_write_is_reported_and_a_rerun_completes_it(store, monkeypat
         assert any("Document: vectors from 2 different runs are mixed" in w for w in report["warnings"])
         landed = 2000
     else:
-        assert runs["Document"]["by_run"] == {"second": 2771}
-        landed = 2771
+        assert runs["Document"]["by_run"] == {first.run_id: 2771}
+        assert store.counts().get("Document_graphvec_staging") == 2771, "the staging table was filled"
+        assert store.fingerprint() == projection.fingerprint, "staging tables are not part of the graph"
+        landed = 0
     assert runs["Label"]["by_run"] == {first.run_id: 231}, "a label's vectors are never a mix of two runs"
     resumed = write_back(store, vectors, top_k=3)
     assert resumed.skipped_already_written == landed
@@ -119,7 +123,9 @@ def test_interrupted_write_is_reported_and_a_rerun_completes_it(store, monkeypat
     assert not any("did not finish" in w or "mixed" in w for w in final["warnings"])
     assert final["embeddings"]["labels"]["Label"]["by_run"] == {"second": 231}
     assert final["embeddings"]["labels"]["Document"]["by_run"] == {"second": 2771}
-    assert "LabelEmbedding_staging" not in final["counts"]
+    assert not [kind for kind in final["counts"] if kind.endswith("_staging")]
+    assert final["counts"]["HAS_LABEL"] == 6520 and final["counts"]["CO_OCCURS"] == report["counts"]["CO_OCCURS"]
+    assert store.run_text("MATCH (l:Label {name: 'arduino'}) RETURN l.df AS df").to_pylist() == [{"df": 282}]
     label_similar = store.run_text("MATCH (a:Label)-[r:SIMILAR]->(b:Label) RETURN count(r) AS n").to_pylist()[0]["n"]
     document_similar = store.run_text("MATCH (a:Document)-[r:SIMILAR]->(b:Document) RETURN count(r) AS n").to_pylist()[0]["n"]
     assert (label_similar, document_similar) == (231 * 3, 2771 * 3)
@@ -135,14 +141,105 @@ def test_write_back_leaves_the_graph_fingerprint_alone(store):
     assert store.fingerprint() == before
 
 
-def test_a_user_table_with_the_vector_table_name_is_never_dropped(embedded_store):
-    store = embedded_store  # the embedded store keeps vectors in tables of its own; Neo4j in properties
+def test_a_user_property_named_embedding_is_never_overwritten(embedded_store):
+    store = embedded_store
+    store.run_text("CREATE NODE TABLE Node(id STRING PRIMARY KEY, classes STRING[], embedding STRING)")
+    store.run_text("CREATE (:Node {id: 'a', embedding: 'mine'})")
     ingest_graph(store, read_graph(KARATE))
-    store.run_text("CREATE NODE TABLE NodeEmbedding(name STRING PRIMARY KEY)")
-    store.run_text("CREATE (:NodeEmbedding {name: 'mine'})")
-    with pytest.raises(GraphvecError, match="not a graphvec vector table"):
+    with pytest.raises(GraphvecError, match="own property 'embedding'"):
         embed(store, PRESETS["graph"], FAST, top_k=2)
-    assert store.run_text("MATCH (n:NodeEmbedding) RETURN n.name AS name").to_pylist() == [{"name": "mine"}]
+    assert store.run_text("MATCH (n:Node {id: 'a'}) RETURN n.embedding AS e").to_pylist() == [{"e": "mine"}]
+
+
+def test_vectors_land_on_the_nodes_and_the_rebuild_keeps_everything_else(embedded_store):
+    """The embedded store writes vectors by rebuilding the node tables: the user's own columns
+    (defaults, lists, structs), relationship tables of every shape touching them, and the
+    SIMILAR pairs of labels not written this time must all come through unchanged."""
+    store = embedded_store
+    ingest_documents(store, read_documents(ROBOTICS))
+    store.run_text("ALTER TABLE Label ADD note STRING DEFAULT 'unreviewed'")
+    store.run_text("ALTER TABLE Label ADD extra STRUCT(source STRING, score DOUBLE)")
+    store.run_text("MATCH (l:Label {name: 'arduino'}) SET l.note = 'reviewed', l.extra = {source: 'me', score: 0.5}")
+    store.run_text("CREATE NODE TABLE Reviewer(handle STRING PRIMARY KEY)")
+    store.run_text("CREATE REL TABLE SEE_ALSO(FROM Label TO Label, FROM Reviewer TO Label, since INT64, tags STRING[])")
+    store.run_text("CREATE (:Reviewer {handle: 'ann'})")
+    store.run_text("MATCH (a:Label {name: 'arduino'}), (b:Label {name: 'raspberry-pi'}) CREATE (a)-[:SEE_ALSO {since: 2020, tags: ['hw']}]->(b)")
+    store.run_text("MATCH (r:Reviewer), (b:Label {name: 'ros'}) CREATE (r)-[:SEE_ALSO {since: 2021}]->(b)")
+    counts = store.counts()
+    first = embed(store, PRESETS["labels"], FAST, top_k=3, predict_k=2)
+    row = store.run_text("MATCH (l:Label {name: 'arduino'}) RETURN l.note AS note, l.extra AS extra, l.df AS df, "
+                         "l.embedding AS e, l.embedding_run AS run").to_pylist()[0]
+    assert (row["note"], row["extra"], row["df"], row["run"]) == ("reviewed", {"source": "me", "score": 0.5}, 282, first.run_id)
+    assert np.allclose(row["e"], first.embedding["arduino"])
+    assert store.run_text("MATCH (l:Label {name: 'ros'}) RETURN l.note AS n").to_pylist() == [{"n": "unreviewed"}]
+    store.run_text("CREATE (:Label {name: 'brand-new'})")
+    assert store.run_text("MATCH (l:Label {name: 'brand-new'}) RETURN l.note AS n").to_pylist() == [{"n": "unreviewed"}], "default kept"
+    store.run_text("MATCH (l:Label {name: 'brand-new'}) DELETE l")
+    see_also = store.run_text("MATCH (a)-[r:SEE_ALSO]->(b:Label) RETURN label(a) AS kind, b.name AS b, r.since AS since, r.tags AS tags "
+                              "ORDER BY since").to_pylist()
+    assert see_also == [{"kind": "Label", "b": "raspberry-pi", "since": 2020, "tags": ["hw"]},
+                        {"kind": "Reviewer", "b": "ros", "since": 2021, "tags": None}]
+    after = store.counts()
+    assert {k: after[k] for k in counts if k != "GraphvecMeta"} == {k: n for k, n in counts.items() if k != "GraphvecMeta"}
+    embedded = first.write.labels["Label"]["embedded"] + first.write.labels["Document"]["embedded"]
+    assert after["SIMILAR"] == 3 * embedded and after["PREDICTED"] > 0
+    # Document vectors only: Label's SIMILAR and PREDICTED are carried, not rewritten
+    label_similar = store.run_text("MATCH (:Label)-[r:SIMILAR]->(:Label) RETURN r.run AS run, count(*) AS n").to_pylist()
+    predicted = store.run_text("MATCH (:Document)-[r:PREDICTED]->(:Label) RETURN count(*) AS n").to_pylist()
+    documents = embed_documents(store, top_k=2)
+    assert store.run_text("MATCH (:Label)-[r:SIMILAR]->(:Label) RETURN r.run AS run, count(*) AS n").to_pylist() == label_similar
+    assert store.run_text("MATCH (:Document)-[r:PREDICTED]->(:Label) RETURN count(*) AS n").to_pylist() == predicted
+    assert store.run_text("MATCH (:Document)-[r:SIMILAR]->(:Document) RETURN r.run AS run, count(*) AS n").to_pylist() == [
+        {"run": documents["run_id"], "n": 2 * documents["with_vector"]}]
+    assert store.vector_runs("Label") == {first.run_id: first.write.labels["Label"]["embedded"]}
+    assert store.vector_runs("Document") == {documents["run_id"]: documents["with_vector"]}
+
+
+def test_merging_vectors_keeps_the_others_whether_rebuilt_or_set_in_place(store):
+    """`update` adds vectors: many at once rebuild the table (embedded), a few are set in place;
+    either way every other node keeps its vector and run, and nothing else changes."""
+    ingest_graph(store, read_graph(KARATE))
+    first = embed(store, PRESETS["graph"], FAST, top_k=2)
+    links = store.counts()["LINK"]
+    rng = np.random.default_rng(3)
+    expected = {k: first.embedding[k] for k in first.embedding.keys}
+    for run, keys in (("many", [str(k) for k in range(1, 21)]), ("few", ["30", "31"])):
+        vectors = rng.standard_normal((len(keys), 32)).astype(np.float32)
+        rows = pa.table({"key": keys, "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), 32),
+                         "context": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), 32), "run": [run] * len(keys)})
+        assert store.write_vectors([LabelVectors("Node", "id", rows)], run, merge=True) == 0
+        expected.update(zip(keys, vectors))
+        assert store.write_vectors([LabelVectors("Node", "id", rows)], run, merge=True) == len(keys), "a re-run skips"
+    stored = stored_vectors(store, "Node", "id")
+    assert set(stored) == set(expected) and all(np.allclose(stored[k], expected[k]) for k in expected)
+    assert store.vector_runs("Node") == {"many": 20, "few": 2, first.run_id: 12}
+    assert store.counts()["LINK"] == links
+
+
+def test_vector_tables_of_earlier_versions_are_dropped_and_user_tables_kept(embedded_store):
+    store = embedded_store
+    ingest_graph(store, read_graph(KARATE))
+    store.run_text("CREATE NODE TABLE NodeEmbedding(key STRING PRIMARY KEY, embedding FLOAT[2], context_embedding FLOAT[2], run STRING)")
+    store.run_text("CREATE NODE TABLE LabelEmbedding(key STRING PRIMARY KEY, note STRING)")
+    embed(store, PRESETS["graph"], FAST, top_k=2)
+    counts = store.counts()
+    assert "NodeEmbedding" not in counts and store.node_columns("NodeEmbedding") == []
+    assert [c["name"] for c in store.node_columns("LabelEmbedding")] == ["key", "note"]
+
+
+def test_a_serial_keyed_label_is_refused_before_anything_changes(embedded_store):
+    store = embedded_store
+    store.run_text("CREATE NODE TABLE Item(id SERIAL PRIMARY KEY, name STRING)")
+    store.run_text("CREATE REL TABLE LIKES(FROM Item TO Item)")
+    for name in "abcd":
+        store.run_text("CREATE (:Item {name: $n})", {"n": name})
+    store.run_text("MATCH (a:Item), (b:Item) WHERE a.id < b.id CREATE (a)-[:LIKES]->(b)")
+    spec = ProjectionSpec(("Item",), (("LIKES", None),), node_keys=(("Item", "name"),))
+    with pytest.raises(GraphvecError, match="Item has a SERIAL primary key"):
+        embed(store, spec, FAST, top_k=1)
+    counts = store.counts()
+    assert (counts["Item"], counts["LIKES"]) == (4, 6) and not [kind for kind in counts if kind.endswith("_staging")]
+    assert [c["name"] for c in store.node_columns("Item")] == ["id", "name"]
 
 
 def test_isolated_nodes_get_no_vector_and_are_counted(store, tmp_path):

@@ -91,7 +91,9 @@ def test_embed_derives_document_vectors_from_labels_and_embed_documents_rewrites
     w = documents.label_weights(np.array([tags[t] for t in doc_labels]), n_docs)
     expected = sum(wi * labels[t] for wi, t in zip(w, doc_labels)) / w.sum()
     assert np.allclose(docs["1"], expected, atol=1e-5)
+    label_similar = similar_rows(store, "Label", "name")
     report = embed_documents(store, weighting="uniform", remove_first_pc=True, top_k=4)
+    assert similar_rows(store, "Label", "name") == label_similar, "Label's SIMILAR is not embed-documents' to touch"
     runs = {r["id"]: r for r in store.read("read_runs").to_pylist()}
     assert runs[report["run_id"]]["method"] == "label-mean" and runs[report["run_id"]]["status"] == "complete"
     settings = json.loads(runs[report["run_id"]]["parameters"])["documents"]

@@ -75,7 +75,9 @@ class _Result:
 
 
 def file_texts():
-    return {cypher.load("neo4j", p.stem).text: p.stem for p in (cypher.cypher_dir() / "neo4j").glob("*.cypher")}
+    root = cypher.cypher_dir() / "neo4j"
+    names = [p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.cypher")]
+    return {cypher.load("neo4j", name).text: name for name in names}
 
 
 def test_ingest_sends_only_project_queries_with_parameters_in_batches():
@@ -178,7 +180,7 @@ def test_vectors_are_float32_in_a_cosine_index_of_their_dimension(neo4j_store):
         assert config["vector.dimensions"] == 24 and config["vector.similarity_function"].lower() == "cosine"
     # float32 on the server: 0.1 comes back as float32's nearest value, not as the float64 0.1 sent
     row = {"key": "arduino", "embedding": [0.1] * 24, "context": [0.1] * 24, "run": "probe"}
-    store.write([WriteStep("set_embeddings", __import__("pyarrow").Table.from_pylist([row]),
+    store.write([WriteStep("store/set_embeddings", __import__("pyarrow").Table.from_pylist([row]),
                            identifiers={"label": "Label", "key": "name"})], {})
     value = store.run_text("MATCH (l:Label {name: $n}) RETURN l.embedding AS e, l.context_embedding AS c", {"n": "arduino"}).to_pylist()[0]
     assert value["e"][0] == value["c"][0] == float(np.float32(0.1)) != 0.1

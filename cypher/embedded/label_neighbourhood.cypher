@@ -6,9 +6,8 @@ MATCH (l:Label {name: $name})-[c:CO_OCCURS]-(m:Label)
 WITH m, c.count AS score ORDER BY score DESC, m.name LIMIT $k
 RETURN 'co-occurrence' AS kind, m.name AS name, CAST(score AS DOUBLE) AS score, m.df AS df
 UNION ALL
-MATCH (v:LabelEmbedding {key: $name}), (w:LabelEmbedding)
-WHERE w.key <> $name
-WITH w, array_cosine_similarity(v.embedding, w.embedding) AS score
-ORDER BY score DESC, w.key LIMIT $k
-MATCH (m:Label {name: w.key})
+MATCH (l:Label {name: $name}), (m:Label)
+WHERE m.name <> $name AND l.embedding IS NOT NULL AND m.embedding IS NOT NULL
+WITH m, array_cosine_similarity(l.embedding, m.embedding) AS score
+ORDER BY score DESC, m.name LIMIT $k
 RETURN 'embedding' AS kind, m.name AS name, CAST(score AS DOUBLE) AS score, m.df AS df

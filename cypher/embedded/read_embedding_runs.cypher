@@ -1,3 +1,4 @@
 // For one label: how many nodes carry a vector of each run.
 // params: none
-MATCH (v:{{vectors}}) RETURN v.run AS run, count(*) AS n
+MATCH (n:{{label}}) WHERE n.embedding_run IS NOT NULL
+RETURN n.embedding_run AS run, count(*) AS n

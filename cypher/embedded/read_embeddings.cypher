@@ -1,4 +1,4 @@
 // For one label: every node that has a vector, with its key, vector, context vector and run.
 // params: none
-MATCH (v:{{vectors}})
-RETURN v.key AS key, v.embedding AS embedding, v.context_embedding AS context, v.run AS run
+MATCH (n:{{label}}) WHERE n.embedding IS NOT NULL
+RETURN n.{{key}} AS key, n.embedding AS embedding, n.context_embedding AS context, n.embedding_run AS run

@@ -1,4 +1,4 @@
 // One node's vector and context vector, if it has them.
 // params: key
-MATCH (v:{{vectors}} {key: $key})
-RETURN v.embedding AS embedding, v.context_embedding AS context, v.run AS run
+MATCH (n:{{label}}) WHERE n.{{key}} = $key AND n.embedding IS NOT NULL
+RETURN n.embedding AS embedding, n.context_embedding AS context, n.embedding_run AS run

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from .base import Store, WriteStep
+from .base import LabelVectors, Store, WriteStep
 
 DEFAULT_STORE = "./graphvec.lbug"
 _NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
@@ -31,4 +31,4 @@ def open_store(location: str | None = None, *, read_only: bool = False) -> Store
     return EmbeddedStore(location, read_only=read_only)
 
 
-__all__ = ["Store", "WriteStep", "open_store", "resolve_location", "DEFAULT_STORE"]
+__all__ = ["LabelVectors", "Store", "WriteStep", "open_store", "resolve_location", "DEFAULT_STORE"]

@@ -34,12 +34,16 @@ class WriteStep:
     identifiers: dict = field(default_factory=dict)
 
 
+@dataclass
+class LabelVectors:
+    """One label's vectors to write: `rows` {key, embedding, context, run}, keyed by property `key`."""
+
+    label: str
+    key: str
+    rows: pa.Table
+
+
 GRAPHVEC_OWN = {"GraphvecMeta", "EmbeddingRun", "SIMILAR", "PREDICTED"}
-
-
-def vector_table(label: str) -> str:
-    """Where the embedded store keeps one label's vectors (`Label` → `LabelEmbedding`)."""
-    return f"{label}Embedding"
 
 
 class Store(ABC):
@@ -87,11 +91,15 @@ class Store(ABC):
 
     # -- vectors -------------------------------------------------------------------------
     @abstractmethod
-    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None, merge: bool = False) -> int:
-        """Make `rows` ({key, embedding, context, run}) the vectors of `label`'s nodes; return how
-        many rows a previous, interrupted write of the same run had already landed (and were skipped).
-        With `merge`, `rows` are added to the vectors already there (`graphvec update`) instead of
-        replacing them all.  `on_batch(rows)` is called after each batch lands."""
+    def write_vectors(self, parts: list[LabelVectors], run_id: str, *, on_batch=None, merge: bool = False,
+                      rewrites: frozenset = frozenset()) -> int:
+        """Make each part's rows the vectors of its label's nodes (properties `embedding`,
+        `context_embedding`, `embedding_run`); return how many rows a previous, interrupted write
+        of the same run had already landed (and were skipped).  Nodes of a written label that had a
+        vector but get none now lose it; with `merge` (`graphvec update`), the rows are added to
+        the vectors already there instead.  `rewrites` names the (relationship type, from label,
+        to label) pairs the caller rewrites right after (SIMILAR, PREDICTED), which a store that
+        has to copy relationships may leave out.  `on_batch(rows)` is called after each batch lands."""
 
     def read_vectors(self, label: str, key: str) -> pa.Table:
         """Every stored vector of `label`: {key, embedding, context, run}; empty when there is none."""

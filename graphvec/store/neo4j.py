@@ -14,17 +14,17 @@ import pyarrow as pa
 
 from .. import cypher
 from ..errors import GraphvecError
-from .base import Store, WriteStep
+from .base import LabelVectors, Store, WriteStep
 
 BATCH_ROWS = 10_000
 VECTOR_BATCH_ROWS = 10_000  # rows per write_vectors batch: the unit a crashed write resumes from
 # Vectors are heavy rows (2 × 128 floats): 2,500 to a transaction wrote 10k of them faster than
 # 10,000 to one (2.2 s against 2.3 s) and lets two sessions share the work.
-ROWS_PER_TRANSACTION = {"set_embeddings": 2_500}
+ROWS_PER_TRANSACTION = {"store/set_embeddings": 2_500}
 # Steps whose batches may land in any order, in parallel sessions: each touches its own nodes'
 # properties or creates relationships (CREATE) that nothing else in the step reads.  With the
 # server on the same two cores, two sessions took SIMILAR (100k) from 3.6 s to 2.5 s.
-PARALLEL_STEPS = {"set_embeddings", "create_similar", "create_predicted"}
+PARALLEL_STEPS = {"store/set_embeddings", "create_similar", "create_predicted"}
 WRITE_SESSIONS = 2
 
 
@@ -140,39 +140,35 @@ class Neo4jStore(Store):
             yield from pool.map(work, batches)
 
     # -- vectors: node properties, written in batches ---------------------------------------
-    def write_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, *, on_batch=None, merge: bool = False) -> int:
-        """Make `rows` ({key, embedding, context, run}) the vectors of `label`'s nodes; return how
-        many rows a previous, interrupted write of the same run had already landed (and were skipped).
-        With `merge`, `rows` are added to the vectors already there (`graphvec update`) instead of
-        replacing them all.
+    def write_vectors(self, parts: list[LabelVectors], run_id: str, *, on_batch=None, merge: bool = False,
+                      rewrites: frozenset = frozenset()) -> int:
+        """Vectors are node properties, set in place batch by batch: a crash leaves a mix of two
+        runs, which the run tags reveal and a re-run of the same run completes, skipping the nodes
+        already written.  SIMILAR and PREDICTED are not touched here (`rewrites` is moot)."""
+        return sum(self._write_label_vectors(part.label, part.key, part.rows, run_id, on_batch, merge) for part in parts)
 
-        Neo4j keeps vectors as node properties (`embedding`, `context_embedding`,
-        `embedding_run`) written in batches: a crash leaves a mix of two runs, which the run tags
-        reveal and a re-run of the same run completes, skipping the nodes already written.  Nodes
-        that had a vector but get none now lose the old one.  `on_batch(rows)` is called after each
-        batch lands.
-        """
+    def _write_label_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, on_batch, merge: bool) -> int:
         dimensions = rows.schema.field("embedding").type.list_size
         ids = {"label": label, "key": key}
         meta = self.meta()
         previous = meta.get(f"embedding_dimensions:{label}")
         if previous is not None and int(previous) != dimensions:
-            self.write([WriteStep("drop_embedding", identifiers={**ids, "index_name": f"embedding_{label}"})], {})
-        self.ensure_schema_with("schema_embedding", label=label, dimensions=dimensions)
+            self.write([WriteStep("store/drop_embedding", identifiers={**ids, "index_name": f"embedding_{label}"})], {})
+        self.ensure_schema_with("store/schema_embedding", label=label, dimensions=dimensions)
         self.write([], {f"embedding_dimensions:{label}": str(dimensions)})
-        current = self.read("read_node_runs", **ids).to_pylist()
+        current = self.read("store/read_node_runs", **ids).to_pylist()
         done = {str(r["key"]) for r in current if r["run"] == run_id}
         had = {str(r["key"]) for r in current if r["run"] is not None}
         keys = [str(k) for k in rows.column("key").to_pylist()]
         todo = rows.filter(pa.array([k not in done for k in keys]))
         for start in range(0, todo.num_rows, VECTOR_BATCH_ROWS):
             batch = todo.slice(start, VECTOR_BATCH_ROWS)
-            self.write([WriteStep("set_embeddings", batch, identifiers=ids)], {}, atomic=False)
+            self.write([WriteStep("store/set_embeddings", batch, identifiers=ids)], {}, atomic=False)
             if on_batch:
                 on_batch(batch.num_rows)
         clear = [] if merge else sorted(had - set(keys))
         if clear:
-            self.write([WriteStep("clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
+            self.write([WriteStep("store/clear_embeddings", pa.table({"key": pa.array(clear, pa.string())}), identifiers=ids)], {},
                        atomic=False)
         return rows.num_rows - todo.num_rows
 
