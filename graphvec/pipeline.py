@@ -24,17 +24,12 @@ from .node2vec import Node2Vec, step_bar
 from .projection import Projection, ProjectionSpec, project, require_kind
 from .stats import run_records
 from .store import Store
-from .writeback import RunInfo, WriteReport, write_back
-
-
-def spec_from_dict(data: dict) -> ProjectionSpec:
-    return ProjectionSpec(tuple(data["node_labels"]), tuple((t, w) for t, w in data["relationships"]), data["directed"],
-                          tuple((a, b) for a, b in data["node_keys"]), data["min_df"])
+from .writeback import RunInfo, WriteReport, check_counts, write_back
 
 
 def projection_for(store: Store, spec_data: dict, fingerprint: str, what: str) -> Projection:
     """Re-read the projection a file was made from, and make sure the graph has not changed since."""
-    projection = project(store, spec_from_dict(spec_data))
+    projection = project(store, ProjectionSpec.from_dict(spec_data))
     if projection.fingerprint != fingerprint:
         raise GraphvecError(f"the graph changed since {what} was made (fingerprint {fingerprint} → {projection.fingerprint}); "
                             "run 'graphvec embed' again")
@@ -94,6 +89,7 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
     (`"walks"`, only when Document is in the projection).  `align_previous` rotates the new
     vectors onto the stored ones (Embedding.rotate_onto) before they replace them."""
     model = model or Node2Vec()
+    check_counts(top_k, predict_k)
     if document_vectors not in DOCUMENT_SOURCES:
         raise GraphvecError(f"--document-vectors must be labels or walks, not {document_vectors!r}")
     model.validate(spec.node_labels)
@@ -170,6 +166,7 @@ def stored_labels(store: Store) -> Embedding:
 def embed_documents(store: Store, *, weighting: str = "idf", remove_first_pc: bool = False, top_k: int = 10, progress=None) -> dict:
     """`graphvec embed-documents`: Document vectors from the stored Label vectors, written back
     with SIMILAR and a run record of their own."""
+    check_counts(top_k)
     started = time.perf_counter()
     if not store.counts().get("HAS_LABEL"):
         raise GraphvecError(f"{store.location}: no document has a label (no HAS_LABEL relationships); ingest documents first")
@@ -219,10 +216,11 @@ def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers:
     gave documents vectors.  The write-back adds only the new vectors, updates SIMILAR for the new
     nodes and for the nodes whose top-k they enter, recomputes PREDICTED when it was written, and
     the run record names the run it extends."""
+    check_counts(top_k)
     started = time.perf_counter()
     base = latest_training_run(store)
     parameters = base["parameters"]
-    spec = spec_from_dict(parameters["spec"])
+    spec = ProjectionSpec.from_dict(parameters["spec"])
     model = Node2Vec.from_run(parameters, workers=workers, **({"epochs": epochs} if epochs else {}))
     projection = project(store, spec, use_cache=use_cache)
     stored = store.read_embedding(projection=projection)

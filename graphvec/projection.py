@@ -47,6 +47,12 @@ class ProjectionSpec:
     def key_for(self, label: str) -> str:
         return dict(self.node_keys).get(label, DEFAULT_NODE_KEYS.get(label, "id"))
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "ProjectionSpec":
+        """The spec a run record or walk file stored (asdict of one)."""
+        return cls(tuple(data["node_labels"]), tuple((t, w) for t, w in data["relationships"]), data["directed"],
+                   tuple((a, b) for a, b in data["node_keys"]), data["min_df"])
+
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
@@ -59,10 +65,22 @@ PRESETS = {
 }
 
 
+def default_preset(store: Store) -> str:
+    """The projection a command uses when none is named: `labels` on a store of documents and labels,
+    `graph` on a store holding only a generic graph (Node/LINK)."""
+    counts = store.counts()
+    if counts.get("Label"):
+        return "labels"
+    if counts.get("Node"):
+        return "graph"
+    raise GraphvecError(f"{store.location}: the store holds neither labels nor a Node/LINK graph; ingest first, or name "
+                        "the projection with --node-label and --relationship")
+
+
 def resolve_spec(preset: str | None, node_labels: list[str], relationships: list[str], directed: bool,
-                 node_keys: list[str], min_df: int | None) -> ProjectionSpec:
-    """A projection from a preset name (default `labels`) or from explicit labels, types and keys
-    (GDS-style), as the command line gives them."""
+                 node_keys: list[str], min_df: int | None, store: Store | None = None) -> ProjectionSpec:
+    """A projection from a preset name or from explicit labels, types and keys (GDS-style), as the
+    command line gives them; with neither, the store's default (`default_preset`)."""
     if node_labels or relationships:
         if preset:
             raise GraphvecError("give either --projection or --node-label/--relationship, not both")
@@ -76,7 +94,7 @@ def resolve_spec(preset: str | None, node_labels: list[str], relationships: list
             keys.append((label, key))
         return ProjectionSpec(tuple(node_labels), tuple(parse_relationship(r) for r in relationships), directed,
                               tuple(keys), min_df)
-    name = preset or "labels"
+    name = preset or (default_preset(store) if store is not None else "labels")
     if name not in PRESETS:
         raise GraphvecError(f"unknown projection {name!r} (choose from {', '.join(PRESETS)})")
     base = PRESETS[name]

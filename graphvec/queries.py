@@ -19,12 +19,26 @@ from .projection import DEFAULT_NODE_KEYS
 from .store import Store
 
 
-def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False) -> list[dict]:
-    """Nearest labels to a label (with co-occurrence count and df), or documents to a document."""
+def store_kind(store: Store) -> str:
+    """`documents` when the store holds labels, `graph` when it holds only a generic graph
+    (Node/LINK): what the analyst commands answer about when no option says otherwise."""
+    counts = store.counts()
+    if counts.get("Label") or not counts.get("Node"):
+        return "documents"
+    return "graph"
+
+
+def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False, node: bool | None = None) -> list[dict]:
+    """Nearest labels to a label (with co-occurrence count and df), documents to a document, or a
+    generic graph's nodes to a node (whether linked, degree); `node` None: a node when the store
+    holds only a generic graph."""
     _positive(k)
     if document:
         _require_vector(store, "Document", name)
         return _rows(store, "similar_documents", id=name, k=k)
+    if node or (node is None and store_kind(store) == "graph"):
+        _require_vector(store, "Node", name)
+        return _rows(store, "similar_nodes", id=name, k=k)
     _require_vector(store, "Label", name)
     return _rows(store, "similar_labels", name=name, k=k)
 
@@ -56,12 +70,50 @@ def recommend_documents(store: Store, label: str, k: int = 10) -> list[dict]:
     return _rows(store, "recommend_documents", name=label, k=k)
 
 
-def predicted_links(store: Store, k: int = 20, *, graph: bool = False) -> list[dict]:
-    """The most similar not-yet-connected pairs of labels (or of a generic graph's nodes)."""
+MIN_COMPONENT = 10  # nodes in smaller connected components are left out of predicted links
+
+
+def predicted_links(store: Store, k: int = 20, *, graph: bool | None = None, exclude: set[str] | None = None) -> list[dict]:
+    """The most similar not-yet-connected pairs of labels, or of a generic graph's nodes (`graph`
+    None: whichever the store holds), leaving out pairs that touch a node in `exclude` (default:
+    `small_components(store, label)`: inside a component of a few nodes every walk stays there,
+    so each pair of its nodes scores about 1.0 and would crowd out every real candidate).
+
+    The query file ranks every pair; this reads its best rows until k remain after leaving those out."""
     _positive(k)
     if not store.counts().get("SIMILAR"):
         raise GraphvecError("no SIMILAR relationships yet: run 'graphvec embed' first")
-    return _rows(store, "predicted_node_links" if graph else "predicted_links", k=k)
+    graph = store_kind(store) == "graph" if graph is None else graph
+    label = "Node" if graph else "Label"
+    if not store.counts().get(label):
+        raise GraphvecError(f"{store.location}: the store has no {label} nodes"
+                            + ("" if graph else "; for a generic graph's nodes use --graph"))
+    exclude = small_components(store, label) if exclude is None else exclude
+    fetch = k + min(len(exclude), 10_000)
+    while True:
+        rows = _rows(store, "predicted_node_links" if graph else "predicted_links", k=fetch)
+        kept = [r for r in rows if str(r["source"]) not in exclude and str(r["target"]) not in exclude]
+        if len(kept) >= k or len(rows) < fetch:
+            return kept[:k]
+        fetch *= 4
+
+
+def small_components(store: Store, label: str, min_size: int = MIN_COMPONENT) -> set[str]:
+    """Keys of `label`'s nodes that lie in connected components of fewer than `min_size` nodes, in
+    the projection the latest embed run used (the cached one, normally); empty without a run."""
+    from scipy.sparse.csgraph import connected_components
+
+    from .projection import ProjectionSpec, project
+    from .stats import run_records
+
+    spec = next((r["parameters"]["spec"] for r in run_records(store) if r["parameters"].get("spec")), None)
+    if min_size <= 1 or spec is None or label not in spec["node_labels"]:
+        return set()
+    projection = project(store, ProjectionSpec.from_dict(spec))
+    _, component = connected_components(projection.to_scipy(), directed=False)
+    small = np.bincount(component)[component] < min_size
+    mine = projection.node_label == projection.label_names.index(label)
+    return {str(key) for key in projection.names[small & mine]}
 
 
 def label_neighbourhood(store: Store, name: str, k: int = 10) -> dict:
@@ -75,9 +127,11 @@ def label_neighbourhood(store: Store, name: str, k: int = 10) -> dict:
     return {"label": name, "cooccurrence": cooccurring, "embedding": embedded, "in_both": both}
 
 
-def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str = "Label") -> list[dict]:
-    """Nodes nearest to a − b + c (unit vectors, cosine; a, b and c themselves excluded)."""
+def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str | None = None) -> list[dict]:
+    """Nodes nearest to a − b + c (unit vectors, cosine; a, b and c themselves excluded); `label`
+    None: Label, or Node on a store that holds only a generic graph."""
     _positive(k)
+    label = label or ("Node" if store_kind(store) == "graph" else "Label")
     for name in (a, b, c):
         _require_vector(store, label, name)
     stored = store.read_embedding(label)

@@ -79,6 +79,14 @@ def run_record(run: RunInfo, sets: list[Embedding], status: str, seconds: float,
     })
 
 
+def check_counts(top_k: int, predict_k: int | None = None) -> None:
+    """--top-k and --predict-k are counts: 0 turns the step off, a negative one is a mistake
+    (checked before any work, so a typo never costs a training run)."""
+    for flag, value in (("--top-k", top_k), ("--predict-k", predict_k)):
+        if value is not None and (not isinstance(value, (int, np.integer)) or value < 0):
+            raise GraphvecError(f"{flag} must be 0 (none) or more, not {value}")
+
+
 def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None, top_k: int = 10, predict_k: int = 10,
                exact_limit: int = EXACT_LIMIT, progress=None, stop_after_batches: int | None = None,
                fresh: dict | None = None) -> WriteReport:
@@ -93,6 +101,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     stored ones.  `predict_k` None keeps PREDICTED's stored k (recomputed only when it was written).
     `stop_after_batches` interrupts the write after that many vector batches (the tests use it
     to check that a re-run completes an interrupted write)."""
+    check_counts(top_k, predict_k)
     started = time.perf_counter()
     run = run or RunInfo.of(embedding)
     sets = [embedding.for_label(label) for label in embedding.label_names]

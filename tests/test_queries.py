@@ -138,7 +138,7 @@ def test_documents_recommended_for_a_label_lack_it_and_are_the_closest(store):
 
 
 def test_predicted_links_are_unconnected_pairs_from_similar(store):
-    rows = queries.predicted_links(store, k=15)
+    rows = queries.predicted_links(store, k=15, exclude=set())
     cooccurring = {frozenset((r["a"], r["b"])) for r in store.read("read_cooccurs").to_pylist()}
     similar = {}
     for r in store.read("read_similar", label="Label", key="name").to_pylist():
@@ -164,7 +164,7 @@ def test_label_neighbourhood_puts_graph_and_embedding_side_by_side(store):
     ("similar_documents", {"id": "20", "k": 4}, lambda s: queries.neighbours(s, "20", 4, document=True)),
     ("recommend_labels", {"id": "20", "k": 3}, lambda s: queries.recommend(s, "20", 3)["recommended"]),
     ("recommend_documents", {"name": "pid", "k": 4}, lambda s: queries.recommend_documents(s, "pid", 4)),
-    ("predicted_links", {"k": 6}, lambda s: queries.predicted_links(s, 6)),
+    ("predicted_links", {"k": 6}, lambda s: queries.predicted_links(s, 6, exclude=set())),
     ("document_labels", {"id": "20"}, lambda s: queries.recommend(s, "20", 3)["has"]),
 ])
 def test_each_query_file_returns_what_the_python_api_returns(store, file, params, api):
@@ -197,6 +197,16 @@ def test_plot_writes_a_png_map(store, tmp_path):
     width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
     assert (width, height) == (1440, 1200) and out.stat().st_size > 50_000
     assert data["nodes"] == 231 and data["communities"] >= 2 and data["named"][0] == "mobile-robot"  # 295 documents + 131 co-occurring labels: the most relationships
+    documents = plot_vectors(store, "Document", tmp_path / "documents.svg", names=6, method="pca")
+    titles = {str(r["id"]): r["title"] for r in store.read("read_documents").to_pylist()}
+    assert len(documents["named"]) == 6 and len(set(documents["named"])) == 6
+    for key, shown in zip(documents["named"], documents["shown_as"]):  # named by title, cut at 40 characters
+        assert shown == titles[key] or (shown.endswith("…") and titles[key].startswith(shown[:-1]) and len(shown) == 40)
+    coloured = min(9, documents["communities"])
+    assert len(documents["legend"]) == coloured + (documents["communities"] > 9)
+    assert documents["legend"][0].startswith(documents["shown_as"][0])
+    if documents["communities"] > 9:
+        assert documents["legend"][-1].startswith("other: ") and "smaller communities" in documents["legend"][-1]
 
 
 def test_unknown_names_suggest_close_ones_and_exit_non_zero(robotics):

@@ -53,10 +53,10 @@ def embed(
     Example: graphvec embed --method node2vec -p 1 -q 1 --dimensions 128 --window 10 --epochs 1 --top-k 10
     """
     output = ctx.obj["output"]
-    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
     estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window,
                          negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, trainer, sample)
     with open_store(ctx.obj["store"]) as store:
+        spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df, store)
         data = run_embed(store, spec, estimator, top_k=top_k, predict_k=predict_k, force=force, use_cache=not no_cache,
                          progress=lambda name, total, unit: output.progress(name, total, unit), keep_walks=keep_walks,
                          document_vectors=document_vectors, remove_first_pc=remove_first_pc, align_previous=align_previous).to_dict()
@@ -119,10 +119,10 @@ def estimate_command(
     from ..pipeline import workload_for
 
     output = ctx.obj["output"]
-    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
-    estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, dimensions=dimensions, epochs=epochs,
-                         trainer=trainer).validate(spec.node_labels)
     with open_store(ctx.obj["store"], read_only=True) as store:
+        spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df, store)
+        estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, dimensions=dimensions,
+                             epochs=epochs, trainer=trainer).validate(spec.node_labels)
         workload = workload_for(store, spec, estimator, top_k, keep_walks)
     memory = estimate.memory(workload)
     rates, source = estimate.load_rates()

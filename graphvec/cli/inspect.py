@@ -64,8 +64,8 @@ def project_command(
     Example: graphvec project --projection graph --json
     """
     output = ctx.obj["output"]
-    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
     with open_store(ctx.obj["store"], read_only=True) as store:
+        spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df, store)
         projection = project(store, spec, use_cache=not no_cache)
     data = projection.summary()
     output.emit(data, lambda console: console.print(key_value_table("projection", data)))

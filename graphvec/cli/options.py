@@ -46,7 +46,8 @@ def train_options():
 def projection_options():
     """The options every command that projects shares (declared once, like sqlite-utils' output options)."""
     return dict(
-        preset=typer.Option(None, "--projection", help="labels (CO_OCCURS by count), bipartite (HAS_LABEL), both, graph (LINK by weight)."),
+        preset=typer.Option(None, "--projection", help="labels (CO_OCCURS by count), bipartite (HAS_LABEL), both, graph (LINK by "
+                            "weight). Default: labels on a store of documents, graph on a store holding only Node/LINK."),
         node_labels=typer.Option([], "--node-label", help="Custom projection: a node label (repeatable)."),
         relationships=typer.Option([], "--relationship", help="Custom projection: TYPE or TYPE:weightProperty (repeatable)."),
         directed=typer.Option(False, "--directed", help="Walk relationships in their stored direction only."),

@@ -45,20 +45,28 @@ def _count(value) -> str:
 @app.command("neighbours")
 def neighbours(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="A label name, or a document id with --document."),
+    name: str = typer.Argument(..., help="A label name; a document id with --document; a node id on a generic graph store."),
     k: int = typer.Option(10, "-k", help="How many neighbours."),
     document: bool = typer.Option(False, "--document", help="NAME is a document id: list the nearest documents."),
+    graph: Optional[bool] = typer.Option(None, "--graph/--labels", help="NAME is a generic graph's node (Node/LINK), or a "
+                                         "label. Default: whichever the store holds."),
 ):
-    """Nearest labels to a label (cosine, co-occurrence count, df), or nearest documents to a document.
+    """Nearest labels to a label (cosine, co-occurrence count, df), documents to a document, or
+    nodes to a node of a generic graph (whether already linked, degree).
 
     Example: graphvec neighbours machine-learning -k 10
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        rows = queries.neighbours(store, name, k, document=document)
-    data = {"query": name, "kind": "document" if document else "label", "k": k, "rows": rows}
+        node = graph if graph is not None else (not document and queries.store_kind(store) == "graph")
+        rows = queries.neighbours(store, name, k, document=document, node=node)
+    kind = "document" if document else "node" if node else "label"
+    data = {"query": name, "kind": kind, "k": k, "rows": rows}
     if document:
         render = _table(f"documents nearest to {name}", rows, ["id", "score", "title", "labels"], {"score": _score})
+    elif node:
+        render = _table(f"nodes nearest to {name}", rows, ["id", "score", "linked", "degree"],
+                        {"score": _score, "degree": _count, "linked": lambda v: "yes" if v else ""})
     else:
         render = _table(f"labels nearest to {name}", rows, ["name", "score", "cooccurrence", "df"],
                         {"score": _score, "cooccurrence": _count, "df": _count})
@@ -107,7 +115,10 @@ def recommend(
 def links(
     ctx: typer.Context,
     k: int = typer.Option(20, "-k", help="How many pairs."),
-    graph: bool = typer.Option(False, "--graph", help="Pairs of a generic graph's nodes (Node/LINK) instead of labels."),
+    graph: Optional[bool] = typer.Option(None, "--graph/--labels", help="Pairs of a generic graph's nodes (Node/LINK), or of "
+                                         "labels. Default: whichever the store holds."),
+    min_component: int = typer.Option(queries.MIN_COMPONENT, "--min-component",
+                                      help="Leave out nodes in connected components smaller than this (1: keep all)."),
 ):
     """The most similar pairs not connected yet: candidate new CO_OCCURS (or LINK) edges.
 
@@ -115,9 +126,18 @@ def links(
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        rows = queries.predicted_links(store, k, graph=graph)
-    output.emit({"k": k, "rows": rows},
-                lambda console: console.print(_table("predicted links", rows, ["source", "target", "score"], {"score": _score})))
+        graph = queries.store_kind(store) == "graph" if graph is None else graph
+        left_out = queries.small_components(store, "Node" if graph else "Label", min_component)
+        rows = queries.predicted_links(store, k, graph=graph, exclude=left_out)
+    data = {"k": k, "rows": rows, "min_component": min_component, "nodes_left_out": len(left_out)}
+
+    def render(console):
+        console.print(_table("predicted links", rows, ["source", "target", "score"], {"score": _score}))
+        if left_out:
+            console.print(f"[dim]{len(left_out):,} nodes in components of fewer than {min_component} nodes left out "
+                          "(--min-component 1 keeps them)[/dim]")
+
+    output.emit(data, render)
 
 
 @app.command("neighbourhood")
@@ -157,7 +177,8 @@ def analogy(
     ctx: typer.Context,
     a: str = typer.Argument(...), b: str = typer.Argument(...), c: str = typer.Argument(...),
     k: int = typer.Option(10, "-k"),
-    label: str = typer.Option("Label", "--label", help="Node label the three names belong to."),
+    label: Optional[str] = typer.Option(None, "--label", help="Node label the three names belong to. Default: Label, or Node "
+                                        "on a generic graph store."),
 ):
     """Nodes nearest to A − B + C, like word2vec analogies (A, B and C themselves left out).
 
@@ -193,7 +214,8 @@ def query(
 @app.command("plot")
 def plot(
     ctx: typer.Context,
-    label: str = typer.Option("Label", "--label", help="Whose vectors to draw."),
+    label: Optional[str] = typer.Option(None, "--label", help="Whose vectors to draw: Label, Document, Node … "
+                                        "Default: Label, or Node on a generic graph store."),
     out: Path = typer.Option(Path("map.png"), "--out", "-o", help=".png, .svg or .pdf"),
     method: str = typer.Option("auto", "--method", help="tsne, pca, or auto (t-SNE up to 5,000 nodes)."),
     names: int = typer.Option(30, "--names", help="How many of the best-connected nodes to name on the map."),
@@ -206,4 +228,4 @@ def plot(
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
         data = plot_vectors(store, label, out, method=method, names=names, seed=seed)
-    output.emit(data, lambda console: console.print(key_value_table("plot", {k: v for k, v in data.items() if k != "named"})))
+    output.emit(data, lambda console: console.print(key_value_table("plot", {k: v for k, v in data.items() if k not in ("named", "legend")})))

@@ -33,9 +33,9 @@ def walk(
     Example: graphvec walk --method node2vec -p 0.5 -q 2 --walks-per-node 10 --walk-length 80 --seed 42 --output walks.npy
     """
     output = ctx.obj["output"]
-    spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df)
-    model = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers).validate(spec.node_labels)
     with open_store(ctx.obj["store"], read_only=True) as store:
+        spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df, store)
+        model = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers).validate(spec.node_labels)
         projection = project(store, spec, use_cache=not no_cache)
     estimate = walks.plan(projection.indptr, model.follows_weights(projection.weighted), model.walk_params()).memory()
     if not output.as_json:

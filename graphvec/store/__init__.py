@@ -8,7 +8,9 @@ store.  Everything above this package talks to `Store` only.
 from __future__ import annotations
 
 import os
+import re
 
+from ..errors import GraphvecError, mask_secrets
 from .base import LabelVectors, Store, WriteStep
 
 DEFAULT_STORE = "./graphvec.lbug"
@@ -22,6 +24,10 @@ def resolve_location(location: str | None) -> str:
 
 def open_store(location: str | None = None, *, read_only: bool = False) -> Store:
     location = resolve_location(location)
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", location)
+    if scheme and not location.startswith(_NEO4J_SCHEMES):
+        raise GraphvecError(f"{mask_secrets(location)}: unsupported URI scheme {scheme.group(1)!r}; "
+                            f"use {', '.join(s[:-3] for s in _NEO4J_SCHEMES)}, or a path for the embedded store")
     if location.startswith(_NEO4J_SCHEMES):
         from .neo4j import Neo4jStore
 
