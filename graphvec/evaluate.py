@@ -263,9 +263,13 @@ def node_classification(graph: sp.csr_matrix, classes: sp.csr_matrix, model: Nod
 # -- label recommendation --------------------------------------------------------------------
 
 def label_recommendation(x: sp.csr_matrix, model: Node2Vec, *, projection: str = "bipartite", holdout: float = 0.2,
-                         score: str = "pmi", on_tokens=None) -> dict:
+                         score: str = "pmi", min_df: int = 1, on_tokens=None) -> dict:
     """Hide one label from `holdout` of the documents with two or more, embed what is left with the
-    chosen projection, and rank each hidden label among the labels its document lacks."""
+    chosen projection, and rank each hidden label among the labels its document lacks.
+
+    Labels seen in fewer than `min_df` training documents are left out of the walks, as `embed
+    --min-df` leaves them out of the projection: they get no vector and are scored by their prior
+    only.  `neighbours` describes the frequent labels' nearest labels (`neighbour_figures`)."""
     if not 0 < holdout < 1:
         raise GraphvecError(f"--holdout must be between 0 and 1, not {holdout}")
     if score not in METHODS or score in BASELINES:
@@ -275,7 +279,9 @@ def label_recommendation(x: sp.csr_matrix, model: Node2Vec, *, projection: str =
     kept, docs, hidden = hide_labels(x, holdout, model.random_state)
     if len(docs) == 0:
         raise GraphvecError("no document has two or more labels: nothing can be hidden")
-    graph, label_rows = label_graph(kept, projection)
+    df = np.asarray(kept.sum(axis=0)).ravel()
+    walked = kept if min_df <= 1 else sp.csr_matrix(kept @ sp.diags((df >= min_df).astype(np.float32)))
+    graph, label_rows = label_graph(walked, projection)
     vectors = learn(model, graph, on_tokens)
     scorer = LabelModel(np.asarray(kept.sum(axis=0)).ravel(), vectors.vectors[label_rows], vectors.context[label_rows],
                         cooccurrence_counts(kept))
@@ -287,8 +293,33 @@ def label_recommendation(x: sp.csr_matrix, model: Node2Vec, *, projection: str =
                                                               vectors.has_vector[label_rows])
     result["protocol"] = {"documents": n_docs, "labels": n_labels, "documents_with_two_or_more": int((np.diff(x.indptr) >= 2).sum()),
                           "hidden": len(docs), "holdout": holdout, "projection": projection, "score": score,
-                          "labels_without_vector": int((~vectors.has_vector[label_rows]).sum())}
+                          "labels_without_vector": int((~vectors.has_vector[label_rows]).sum()), "min_df": min_df}
+    result["neighbours"] = neighbour_figures(vectors.vectors[label_rows], vectors.has_vector[label_rows], kept)
     return result
+
+
+def neighbour_figures(vectors: np.ndarray, has_vector: np.ndarray, x: sp.csr_matrix, *, frequent: int = 20, rare: int = 5,
+                      k: int = 10) -> dict:
+    """What the k nearest labels (cosine, among labels with a vector) of the labels with df >=
+    `frequent` look like: the share with df below `rare`, the share seen in one document only, the
+    share that co-occur with the asking label at least once, and their mean cosine (near 1 for
+    every label means the vectors collapsed into one direction)."""
+    from .similarity import top_k_exact
+
+    df = np.asarray(x.sum(axis=0)).ravel()
+    rows = np.flatnonzero(has_vector)
+    asking = df[rows] >= frequent
+    if len(rows) <= k or not asking.any():
+        return {"frequent_labels": 0, "share_rare": 0.0, "share_single_document": 0.0, "share_cooccurring": 0.0,
+                "mean_cosine": 0.0}
+    neighbours, scores = top_k_exact(vectors[rows], k)
+    found = df[rows][neighbours[asking]]
+    cooccurs = (x.T @ x).tocsr()
+    pairs = cooccurs[np.repeat(rows[asking], neighbours.shape[1]), rows[neighbours[asking]].ravel()]
+    return {"frequent_labels": int(asking.sum()), "share_rare": round(float((found < rare).mean()), 4),
+            "share_single_document": round(float((found <= 1).mean()), 4),
+            "share_cooccurring": round(float((np.asarray(pairs).ravel() > 0).mean()), 4),
+            "mean_cosine": round(float(scores[asking].mean()), 4)}
 
 
 def fold_in_quality(x: sp.csr_matrix, model: Node2Vec, *, fold_epochs: int | None = None, projection: str = "bipartite",

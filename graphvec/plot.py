@@ -26,8 +26,10 @@ COVERED = 0.6  # Louvain's resolution is lowered until the coloured communities 
 TITLE_CHARS = 40  # document titles are cut to this length on the map
 
 
-def plot_vectors(store: Store, label: str | None, out: str | Path, *, method: str = "auto", names: int = 30, seed: int = 42) -> dict:
-    """`label` None: Label, or Node on a store that holds only a generic graph."""
+def plot_vectors(store: Store, label: str | None, out: str | Path, *, method: str = "auto", names: int = 30, seed: int = 42,
+                 min_df: int = 1) -> dict:
+    """`label` None: Label, or Node on a store that holds only a generic graph.  Labels seen in
+    fewer than `min_df` documents are left off the map (the CLI's default is queries.MIN_DF)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,6 +49,12 @@ def plot_vectors(store: Store, label: str | None, out: str | Path, *, method: st
     if not store.counts().get(label):
         raise GraphvecError(f"{store.location}: the store has no {label} nodes")
     stored = store.read_embedding(label, key=key)
+    left_off = 0
+    if label == "Label" and min_df > 1:
+        df = {str(r["name"]): r["df"] for r in store.read("read_labels").to_pylist()}
+        frequent = np.array([df.get(str(k), 0) >= min_df for k in stored.keys], dtype=bool)
+        left_off = int((~frequent).sum())
+        stored = stored.select(frequent)
     if len(stored) < 3:
         raise GraphvecError(f"{label}: {len(stored)} nodes have vectors; a map needs at least 3 (run 'graphvec embed')")
     keys = [str(k) for k in stored.keys]
@@ -112,7 +120,7 @@ def plot_vectors(store: Store, label: str | None, out: str | Path, *, method: st
     figure.savefig(out)
     plt.close(figure)
     return {"output": str(out), "label": label, "nodes": len(keys), "method": method, "communities": len(communities),
-            "louvain_resolution": resolution, "legend": [text.get_text() for text in legend.get_texts()],
+            "louvain_resolution": resolution, "min_df": min_df, "left_off_below_min_df": left_off, "legend": [text.get_text() for text in legend.get_texts()],
             "named": [keys[i] for i in named], "shown_as": [shown[i] for i in named]}
 
 

@@ -66,11 +66,16 @@ PRESETS = {
 
 
 def default_preset(store: Store) -> str:
-    """The projection a command uses when none is named: `labels` on a store of documents and labels,
-    `graph` on a store holding only a generic graph (Node/LINK)."""
+    """The projection a command uses when none is named: `bipartite` on a store of documents and
+    labels, `graph` on a store holding only a generic graph (Node/LINK).
+
+    Bipartite, not CO_OCCURS by count: on robotics, cooking, biology and Reuters it ranked hidden
+    labels better (MRR +18% to +40%), its labels' nearest neighbours co-occur with them more often
+    (75-86% against 49-74%), and its vectors do not collapse into one direction (mean top-10 cosine
+    0.52-0.69 against 0.76-0.90); benchmarks/bench_default_projection.py."""
     counts = store.counts()
     if counts.get("Label"):
-        return "labels"
+        return "bipartite" if counts.get("HAS_LABEL") else "labels"
     if counts.get("Node"):
         return "graph"
     raise GraphvecError(f"{store.location}: the store holds neither labels nor a Node/LINK graph; ingest first, or name "
@@ -94,7 +99,7 @@ def resolve_spec(preset: str | None, node_labels: list[str], relationships: list
             keys.append((label, key))
         return ProjectionSpec(tuple(node_labels), tuple(parse_relationship(r) for r in relationships), directed,
                               tuple(keys), min_df)
-    name = preset or (default_preset(store) if store is not None else "labels")
+    name = preset or (default_preset(store) if store is not None else "bipartite")
     if name not in PRESETS:
         raise GraphvecError(f"unknown projection {name!r} (choose from {', '.join(PRESETS)})")
     base = PRESETS[name]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .queries import MIN_DF
 from .store import Store
 
 UPDATE_SHARE = 0.10  # above this share of nodes without vectors, a full embed is about as fast as fold-in and better
@@ -15,14 +16,19 @@ def store_stats(store: Store, top: int = 10) -> dict:
     warnings = []
     if meta.get("write_state") == "incomplete":
         warnings.append("the last write did not finish: re-run the same command to complete it")
-    top_labels = []
+    top_labels, rare = [], None
     if counts.get("Label"):
-        top_labels = sorted(store.read("read_labels").to_pylist(), key=lambda r: (-r["df"], r["name"]))[:top]
+        labels = store.read("read_labels").to_pylist()
+        top_labels = sorted(labels, key=lambda r: (-r["df"], r["name"]))[:top]
+        below = sorted(r["name"] for r in labels if r["df"] < MIN_DF)
+        rare = {"min_df": MIN_DF, "labels": len(below), "examples": below[:5],
+                "note": "embedded like every label, but not listed by neighbours, links, neighbourhood, analogy or plot "
+                        "unless --min-df is lowered"}
     embeddings = embedding_status(store)
     warnings.extend(embeddings.pop("warnings", []))
     counts.pop("GraphvecMeta", None)
     return {"store": store.location, "dialect": store.dialect, "counts": counts, "meta": meta,
-            "fingerprint": store.fingerprint() if meta else None, "top_labels": top_labels,
+            "fingerprint": store.fingerprint() if meta else None, "top_labels": top_labels, "rare_labels": rare,
             "embeddings": embeddings, "warnings": warnings}
 
 

@@ -82,14 +82,18 @@ def labels_of(store):
 
 def test_neighbours_of_a_label_agree_with_a_brute_force_ranking(store):
     keys, matrix, _ = vectors(store, "Label", "name")
+    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
     rows = queries.neighbours(store, "arduino", k=10)
     sims = unit(matrix) @ unit(matrix[keys.index("arduino")])
     sims[keys.index("arduino")] = -np.inf
+    everyone = queries.neighbours(store, "arduino", k=10, min_df=1)
+    assert np.allclose([r["score"] for r in everyone], np.sort(sims)[::-1][:10], atol=1e-5)
+    assert any(r["df"] < queries.MIN_DF for r in everyone), "robotics has rare labels among arduino's nearest"
+    sims[[df[k] < queries.MIN_DF for k in keys]] = -np.inf  # by default rare labels are not listed
     expected = np.sort(sims)[::-1][:10]
     assert np.allclose([r["score"] for r in rows], expected, atol=1e-5)
     assert [r["name"] for r in rows][:3] == [keys[i] for i in np.argsort(-sims, kind="stable")[:3]]
     cooccurs = {(r["a"], r["b"]): r["count"] for r in store.read("read_cooccurs").to_pylist()}
-    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
     for row in rows:
         assert row["cooccurrence"] == cooccurs.get(("arduino", row["name"]), cooccurs.get((row["name"], "arduino"), 0))
         assert row["df"] == df[row["name"]]
@@ -140,8 +144,11 @@ def test_documents_recommended_for_a_label_lack_it_and_are_the_closest(store):
 def test_predicted_links_are_unconnected_pairs_from_similar(store):
     rows = queries.predicted_links(store, k=15, exclude=set())
     cooccurring = {frozenset((r["a"], r["b"])) for r in store.read("read_cooccurs").to_pylist()}
+    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
     similar = {}
     for r in store.read("read_similar", label="Label", key="name").to_pylist():
+        if min(df[r["a"]], df[r["b"]]) < queries.MIN_DF:
+            continue
         pair = frozenset((r["a"], r["b"]))
         similar[pair] = max(similar.get(pair, -1.0), r["score"])
     candidates = sorted((s for p, s in similar.items() if p not in cooccurring), reverse=True)[:15]
@@ -152,19 +159,22 @@ def test_predicted_links_are_unconnected_pairs_from_similar(store):
 
 def test_label_neighbourhood_puts_graph_and_embedding_side_by_side(store):
     data = queries.label_neighbourhood(store, "arduino", k=5)
+    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
     counts = sorted(((r["count"], r["b"] if r["a"] == "arduino" else r["a"]) for r in store.read("read_cooccurs").to_pylist()
-                     if "arduino" in (r["a"], r["b"])), key=lambda t: (-t[0], t[1]))[:5]
+                     if "arduino" in (r["a"], r["b"])), key=lambda t: (-t[0], t[1]))
+    counts = [(count, name) for count, name in counts if df[name] >= queries.MIN_DF][:5]
     assert [(int(r["score"]), r["name"]) for r in data["cooccurrence"]] == counts
     assert [r["name"] for r in data["embedding"]] == [r["name"] for r in queries.neighbours(store, "arduino", k=5)]
     assert set(data["in_both"]) == {r["name"] for r in data["cooccurrence"]} & {r["name"] for r in data["embedding"]}
 
 
 @pytest.mark.parametrize("file, params, api", [
-    ("similar_labels", {"name": "pid", "k": 5}, lambda s: queries.neighbours(s, "pid", 5)),
+    ("similar_labels", {"name": "pid", "k": 5, "min_df": 5}, lambda s: queries.neighbours(s, "pid", 5)),
+    ("similar_labels", {"name": "pid", "k": 5, "min_df": 1}, lambda s: queries.neighbours(s, "pid", 5, min_df=1)),
     ("similar_documents", {"id": "20", "k": 4}, lambda s: queries.neighbours(s, "20", 4, document=True)),
     ("recommend_labels", {"id": "20", "k": 3}, lambda s: queries.recommend(s, "20", 3)["recommended"]),
     ("recommend_documents", {"name": "pid", "k": 4}, lambda s: queries.recommend_documents(s, "pid", 4)),
-    ("predicted_links", {"k": 6}, lambda s: queries.predicted_links(s, 6, exclude=set())),
+    ("predicted_links", {"k": 6, "min_df": 5}, lambda s: queries.predicted_links(s, 6, exclude=set())),
     ("document_labels", {"id": "20"}, lambda s: queries.recommend(s, "20", 3)["has"]),
 ])
 def test_each_query_file_returns_what_the_python_api_returns(store, file, params, api):
@@ -186,6 +196,10 @@ def test_analogy_leaves_out_its_inputs_and_ranks_by_cosine(store):
     target = unit(u[keys.index("arduino")] - u[keys.index("motor")] + u[keys.index("sensors")])
     sims = u @ target
     sims[[keys.index(n) for n in ("arduino", "motor", "sensors")]] = -np.inf
+    assert [r["name"] for r in queries.analogy(store, "arduino", "motor", "sensors", k=5, min_df=1)] == [
+        keys[i] for i in np.argsort(-sims, kind="stable")[:5]]
+    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
+    sims[[df[k] < queries.MIN_DF for k in keys]] = -np.inf
     assert [r["name"] for r in rows] == [keys[i] for i in np.argsort(-sims, kind="stable")[:5]]
 
 
@@ -233,7 +247,7 @@ def test_cli_commands_print_json_rows(robotics):
                 ["recommend", "20", "-k", "2"], ["recommend", "--label", "pid", "-k", "2"], ["links", "-k", "2"],
                 ["neighbourhood", "pid", "-k", "2"], ["analogy", "arduino", "motor", "sensors", "-k", "2"],
                 ["query", str(cypher_dir() / ("neo4j" if robotics.startswith("bolt") else "embedded") / "similar_labels.cypher"),
-                 "-p", "name=pid", "-p", "k=2"]]
+                 "-p", "name=pid", "-p", "k=2", "-p", "min_df=5"]]
     for command in commands:
         result = run_cli("--store", str(robotics), "--json", *command)
         assert result.returncode == 0, (command, result.stderr)
@@ -245,7 +259,7 @@ def test_cli_commands_print_json_rows(robotics):
 def test_a_query_file_for_the_other_dialect_fails_in_one_line(robotics):
     other = "embedded" if robotics.startswith("bolt") else "neo4j"
     result = run_cli("--store", str(robotics), "query", str(cypher_dir() / other / "similar_labels.cypher"),
-                     "-p", "name=pid", "-p", "k=3")
+                     "-p", "name=pid", "-p", "k=3", "-p", "min_df=5")
     assert result.returncode == 2 and result.stderr.startswith("error: query failed")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
@@ -321,3 +335,43 @@ def test_both_stores_give_the_same_answers(robotics_embedded, robotics_neo4j):
             answer = ask(embedded)
             assert answer, name
             _same(answer, ask(neo4j), name)
+
+
+def test_a_planted_one_document_label_stays_out_of_frequent_labels_lists_and_is_reported(tmp_path):
+    """A label on one document (alone, or beside a frequent label) gets a vector like any label,
+    but the analyst commands do not list it next to frequent labels unless --min-df is lowered."""
+    import csv
+
+    from graphvec.ingest import ingest_documents
+    from graphvec.pipeline import embed
+    from graphvec.projection import PRESETS
+    from graphvec.sources import read_documents
+    from graphvec.stats import store_stats
+
+    from .test_embed import FAST
+
+    corpus = tmp_path / "planted.csv"
+    rows = list(csv.DictReader(ROBOTICS.open(encoding="utf-8")))
+    rows += [{"id": "p1", "title": "alone", "tags": "zz-alone"}, {"id": "p2", "title": "beside", "tags": "arduino zz-once"}]
+    with corpus.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({k: row.get(k, "") for k in rows[0]} for row in rows)
+    with open_store(str(tmp_path / "planted.lbug")) as store:
+        ingest_documents(store, read_documents(corpus, label_sep=" "))
+        embed(store, PRESETS["bipartite"], FAST, top_k=10)
+        df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
+        frequent = sorted(name for name, n in df.items() if n >= 20)
+        listed = {name: queries.neighbours(store, name, k=10) for name in frequent}
+        everything = {name: queries.neighbours(store, name, k=10, min_df=1) for name in frequent}
+        assert not [r for rows in listed.values() for r in rows if r["df"] < queries.MIN_DF]
+        rare_share = np.mean([r["df"] < queries.MIN_DF for rows in everything.values() for r in rows])
+        assert rare_share > 0.1, "without the threshold, rare labels do crowd frequent labels' lists"
+        assert not [r for r in queries.predicted_links(store, 50) if {"zz-alone", "zz-once"} & {r["source"], r["target"]}]
+        assert store.read_vector("Label", "name", "zz-once") is not None  # embedded, not lost
+        assert all(r["df"] >= queries.MIN_DF for r in queries.neighbours(store, "zz-once", k=5))
+        rows = queries.run_query(store, "similar_labels", {"name": "arduino", "k": 10, "min_df": queries.MIN_DF})
+        assert rows == listed["arduino"]
+        rare = store_stats(store)["rare_labels"]
+        assert rare["min_df"] == queries.MIN_DF and rare["labels"] == sum(n < queries.MIN_DF for n in df.values())
+        assert rare["labels"] >= 2

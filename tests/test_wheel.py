@@ -57,7 +57,7 @@ def test_the_wheel_carries_the_queries_and_works_outside_the_checkout(tmp_path):
          "--dimensions", "16", "--seed", "1", cwd=elsewhere, env=env)
     neighbours = json.loads(_run(*graphvec, "neighbours", "quadcopter", "-k", "5", cwd=elsewhere, env=env).stdout)
     assert len(neighbours["rows"]) == 5 and "quadcopter" not in {row["name"] for row in neighbours["rows"]}
-    by_name = json.loads(_run(*graphvec, "query", "similar_labels", "-p", "name=quadcopter", "-p", "k=5",
+    by_name = json.loads(_run(*graphvec, "query", "similar_labels", "-p", "name=quadcopter", "-p", "k=5", "-p", "min_df=5",
                               cwd=elsewhere, env=env).stdout)
     assert [row["name"] for row in by_name["rows"]] == [row["name"] for row in neighbours["rows"]]
     assert sorted(p.name for p in elsewhere.iterdir()) == ["robotics.csv", "robotics.lbug"]

@@ -36,6 +36,10 @@ def stats(ctx: typer.Context, top: int = typer.Option(10, "--top", help="How man
             for row in data["top_labels"]:
                 table.add_row(row["name"], f"{row['df']:,}")
             console.print(table)
+        if data["rare_labels"] and data["rare_labels"]["labels"]:
+            rare = data["rare_labels"]
+            console.print(f"{rare['labels']:,} labels seen in fewer than {rare['min_df']} documents "
+                          f"({', '.join(rare['examples'])} …): {rare['note']}", highlight=False)
         if data["embeddings"]:
             emb = data["embeddings"]
             console.print(key_value_table("vectors", {

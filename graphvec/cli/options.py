@@ -11,6 +11,7 @@ import typer
 
 from ..errors import GraphvecError
 from ..node2vec import Node2Vec
+from ..queries import MIN_DF
 
 
 def walk_options():
@@ -47,7 +48,7 @@ def projection_options():
     """The options every command that projects shares (declared once, like sqlite-utils' output options)."""
     return dict(
         preset=typer.Option(None, "--projection", help="labels (CO_OCCURS by count), bipartite (HAS_LABEL), both, graph (LINK by "
-                            "weight). Default: labels on a store of documents, graph on a store holding only Node/LINK."),
+                            "weight). Default: bipartite on a store of documents, graph on a store holding only Node/LINK."),
         node_labels=typer.Option([], "--node-label", help="Custom projection: a node label (repeatable)."),
         relationships=typer.Option([], "--relationship", help="Custom projection: TYPE or TYPE:weightProperty (repeatable)."),
         directed=typer.Option(False, "--directed", help="Walk relationships in their stored direction only."),
@@ -85,6 +86,10 @@ TRAIN = train_options()
 PROJECTION = projection_options()
 DOCUMENT = document_options()
 GRAPH = graph_options()
+LISTED = dict(  # what the analyst commands list
+    min_df=typer.Option(MIN_DF, "--min-df", help="List only labels seen in at least this many documents (1: every label; "
+                        "rarer ones sit next to anything, README 'Rare labels')."),
+)
 GRID = dict(
     p_grid=typer.Option(None, "--p-grid", help="Comma-separated p values to search, e.g. 0.25,0.5,1,2,4 (selected on training data only)."),
     q_grid=typer.Option(None, "--q-grid", help="Comma-separated q values to search."),

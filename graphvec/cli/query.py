@@ -13,6 +13,7 @@ from ..errors import GraphvecError
 from ..plot import plot_vectors
 from ..store import open_store
 from . import app
+from .options import LISTED
 from .output import key_value_table
 
 
@@ -50,6 +51,7 @@ def neighbours(
     document: bool = typer.Option(False, "--document", help="NAME is a document id: list the nearest documents."),
     graph: Optional[bool] = typer.Option(None, "--graph/--labels", help="NAME is a generic graph's node (Node/LINK), or a "
                                          "label. Default: whichever the store holds."),
+    min_df: int = LISTED["min_df"],
 ):
     """Nearest labels to a label (cosine, co-occurrence count, df), documents to a document, or
     nodes to a node of a generic graph (whether already linked, degree).
@@ -59,7 +61,7 @@ def neighbours(
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
         node = graph if graph is not None else (not document and queries.store_kind(store) == "graph")
-        rows = queries.neighbours(store, name, k, document=document, node=node)
+        rows = queries.neighbours(store, name, k, document=document, node=node, min_df=min_df)
     kind = "document" if document else "node" if node else "label"
     data = {"query": name, "kind": kind, "k": k, "rows": rows}
     if document:
@@ -119,6 +121,7 @@ def links(
                                          "labels. Default: whichever the store holds."),
     min_component: int = typer.Option(queries.MIN_COMPONENT, "--min-component",
                                       help="Leave out nodes in connected components smaller than this (1: keep all)."),
+    min_df: int = LISTED["min_df"],
 ):
     """The most similar pairs not connected yet: candidate new CO_OCCURS (or LINK) edges.
 
@@ -128,7 +131,7 @@ def links(
     with open_store(ctx.obj["store"], read_only=True) as store:
         graph = queries.store_kind(store) == "graph" if graph is None else graph
         left_out = queries.small_components(store, "Node" if graph else "Label", min_component)
-        rows = queries.predicted_links(store, k, graph=graph, exclude=left_out)
+        rows = queries.predicted_links(store, k, graph=graph, exclude=left_out, min_df=min_df)
     data = {"k": k, "rows": rows, "min_component": min_component, "nodes_left_out": len(left_out)}
 
     def render(console):
@@ -145,6 +148,7 @@ def neighbourhood(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="A label name."),
     k: int = typer.Option(10, "-k", help="How many of each."),
+    min_df: int = LISTED["min_df"],
 ):
     """A label's co-occurrence neighbours next to its embedding neighbours: what the embedding adds.
 
@@ -152,7 +156,7 @@ def neighbourhood(
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        data = queries.label_neighbourhood(store, name, k)
+        data = queries.label_neighbourhood(store, name, k, min_df=min_df)
 
     def render(console):
         table = Table(title=f"{name}: graph and embedding neighbours", title_justify="left")
@@ -179,6 +183,7 @@ def analogy(
     k: int = typer.Option(10, "-k"),
     label: Optional[str] = typer.Option(None, "--label", help="Node label the three names belong to. Default: Label, or Node "
                                         "on a generic graph store."),
+    min_df: int = LISTED["min_df"],
 ):
     """Nodes nearest to A − B + C, like word2vec analogies (A, B and C themselves left out).
 
@@ -186,7 +191,7 @@ def analogy(
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        rows = queries.analogy(store, a, b, c, k, label=label)
+        rows = queries.analogy(store, a, b, c, k, label=label, min_df=min_df)
     output.emit({"a": a, "b": b, "c": c, "rows": rows},
                 lambda console: console.print(_table(f"{a} − {b} + {c}", rows, ["name", "score"], {"score": _score})))
 
@@ -220,6 +225,7 @@ def plot(
     method: str = typer.Option("auto", "--method", help="tsne, pca, or auto (t-SNE up to 5,000 nodes)."),
     names: int = typer.Option(30, "--names", help="How many of the best-connected nodes to name on the map."),
     seed: int = typer.Option(42, "--seed"),
+    min_df: int = LISTED["min_df"],
 ):
     """A 2-D map of the vectors, coloured by community, best-connected nodes named.
 
@@ -227,5 +233,5 @@ def plot(
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        data = plot_vectors(store, label, out, method=method, names=names, seed=seed)
+        data = plot_vectors(store, label, out, method=method, names=names, seed=seed, min_df=min_df)
     output.emit(data, lambda console: console.print(key_value_table("plot", {k: v for k, v in data.items() if k not in ("named", "legend")})))
