@@ -44,12 +44,47 @@ def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False, 
     _positive(k)
     if document:
         _require_vector(store, "Document", name)
-        return _rows(store, "similar_documents", id=name, k=k)
+        return document_neighbours(store, name, k)
     if node or (node is None and store_kind(store) == "graph"):
         _require_vector(store, "Node", name)
         return _rows(store, "similar_nodes", id=name, k=k)
     _require_vector(store, "Label", name)
     return _rows(store, "similar_labels", name=name, k=k, min_df=_min_df(min_df))
+
+
+def document_neighbours(store: Store, document_id: str, k: int = 10, *, break_ties: bool = True) -> list[dict]:
+    """Nearest documents; equal scores are broken by how many title words each shares with the
+    query document (Jaccard), then by id, and each row says how many documents share its score.
+
+    Documents carrying the same labels get the same label-derived vector, so ties at 1.000 are the
+    rule, not the exception.  Their walk-learned vectors would differ only by noise (the walks see
+    the same labels), so the title, the one thing the store holds about a document beyond its
+    labels, is the secondary key.  The query file orders ties by id only."""
+    fetch = k + 50
+    while True:
+        rows = _rows(store, "similar_documents", id=document_id, k=fetch)
+        last = rows[min(k, len(rows)) - 1]["score"] if rows else None
+        if len(rows) < fetch or rows[-1]["score"] < last - 1e-6:  # the group at the k-th row is complete
+            break
+        fetch *= 4
+    score = np.array([r["score"] for r in rows])
+    group = np.concatenate([[0], np.cumsum(np.diff(score) < -1e-6)]) if len(rows) else np.array([], int)
+    sizes = np.bincount(group) if len(rows) else np.array([], int)
+    if break_ties and len(rows):
+        words = _title_words(store.read("find_document_title", {"id": document_id}).column("title").to_pylist()[:1])
+        overlap = [-_jaccard(words, _title_words([r["title"]])) for r in rows]
+        order = sorted(range(len(rows)), key=lambda i: (group[i], overlap[i], str(rows[i]["id"])))
+        rows, group = [rows[i] for i in order], group[order]
+    return [row | {"tied": int(sizes[g])} for row, g in zip(rows[:k], group[:k])]
+
+
+def _title_words(titles: list) -> set[str]:
+    text = " ".join(t for t in titles if t).lower()
+    return {w for w in "".join(c if c.isalnum() else " " for c in text).split() if len(w) > 2}
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def recommend(store: Store, document_id: str, k: int = 5) -> dict:
@@ -138,6 +173,17 @@ def label_neighbourhood(store: Store, name: str, k: int = 10, *, min_df: int = M
     embedded = [r for r in rows if r["kind"] == "embedding"]
     both = sorted({r["name"] for r in cooccurring} & {r["name"] for r in embedded})
     return {"label": name, "cooccurrence": cooccurring, "embedding": embedded, "in_both": both}
+
+
+def node_neighbourhood(store: Store, node: str, k: int = 10) -> dict:
+    """A generic graph's node: its LINK neighbours (heaviest first) and embedding neighbours, side by side."""
+    _positive(k)
+    _require_vector(store, "Node", node)
+    rows = _rows(store, "node_neighbourhood", id=node, k=k)
+    linked = [r for r in rows if r["kind"] == "graph"]
+    embedded = [r for r in rows if r["kind"] == "embedding"]
+    both = sorted({r["name"] for r in linked} & {r["name"] for r in embedded})
+    return {"node": node, "graph": linked, "embedding": embedded, "in_both": both}
 
 
 def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str | None = None, min_df: int = MIN_DF) -> list[dict]:

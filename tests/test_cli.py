@@ -213,6 +213,17 @@ def test_a_generic_graph_store_needs_no_projection_name_in_any_analyst_command(s
     assert near["rows"][0]["degree"] == sum(near["rows"][0]["id"] in pair for pair in links)
     analogy = json.loads(run_cli("--store", store, "--json", "analogy", "1", "2", "34", "-k", "3").stdout)
     assert len(analogy["rows"]) == 3 and not {"1", "2", "34"} & {r["name"] for r in analogy["rows"]}
+    around = json.loads(run_cli("--store", store, "--json", "neighbourhood", "1", "-k", "4").stdout)
+    assert [r["name"] for r in around["embedding"]] == expected
+    assert len(around["graph"]) == 4 and all(frozenset(("1", r["name"])) in links for r in around["graph"])
+    adjacent = {}
+    for pair in links:
+        a, b = tuple(pair)
+        adjacent.setdefault(a, set()).add(b)
+        adjacent.setdefault(b, set()).add(a)
+    shared = sorted(((-len(adjacent["1"] & adjacent[m]), m) for m in adjacent["1"]))[:4]
+    assert [(r["name"], r["common"]) for r in around["graph"]] == [(m, -n) for n, m in shared]
+    assert around["in_both"] == sorted({r["name"] for r in around["graph"]} & set(expected))
     predicted = json.loads(run_cli("--store", store, "--json", "links", "-k", "5").stdout)["rows"]
     assert predicted and not {frozenset((r["source"], r["target"])) for r in predicted} & links
     wrong = run_cli("--store", store, "links", "--labels")

@@ -65,14 +65,21 @@ def neighbours(
     kind = "document" if document else "node" if node else "label"
     data = {"query": name, "kind": kind, "k": k, "rows": rows}
     if document:
-        render = _table(f"documents nearest to {name}", rows, ["id", "score", "title", "labels"], {"score": _score})
+        table = _table(f"documents nearest to {name}", rows, ["id", "score", "title", "labels"], {"score": _score})
+        tied = max((r["tied"] for r in rows), default=1)
+
+        def render_documents(console):
+            console.print(table)
+            if tied > 1:
+                console.print(f"[dim]up to {tied:,} documents share a score (the same labels give the same vector); "
+                              "equal scores are ordered by title words shared with this document[/dim]")
     elif node:
         render = _table(f"nodes nearest to {name}", rows, ["id", "score", "linked", "degree"],
                         {"score": _score, "degree": _count, "linked": lambda v: "yes" if v else ""})
     else:
         render = _table(f"labels nearest to {name}", rows, ["name", "score", "cooccurrence", "df"],
                         {"score": _score, "cooccurrence": _count, "df": _count})
-    output.emit(data, lambda console: console.print(render))
+    output.emit(data, render_documents if document else lambda console: console.print(render))
 
 
 @app.command("recommend")
@@ -146,29 +153,37 @@ def links(
 @app.command("neighbourhood")
 def neighbourhood(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="A label name."),
+    name: str = typer.Argument(..., help="A label name, or a node id on a generic graph store."),
     k: int = typer.Option(10, "-k", help="How many of each."),
+    graph: Optional[bool] = typer.Option(None, "--graph/--labels", help="NAME is a generic graph's node (Node/LINK), or a "
+                                         "label. Default: whichever the store holds."),
     min_df: int = LISTED["min_df"],
 ):
-    """A label's co-occurrence neighbours next to its embedding neighbours: what the embedding adds.
+    """Graph neighbours next to embedding neighbours: a label's co-occurring labels, or a node's
+    linked nodes (heaviest first). What the embedding adds, and what it confirms.
 
     Example: graphvec neighbourhood arduino -k 10
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        data = queries.label_neighbourhood(store, name, k, min_df=min_df)
+        node = queries.store_kind(store) == "graph" if graph is None else graph
+        data = queries.node_neighbourhood(store, name, k) if node else queries.label_neighbourhood(store, name, k, min_df=min_df)
+    side, heading, amount = ("graph", "linked to", _score) if node else ("cooccurrence", "co-occurs with",
+                                                                        lambda v: f"{int(v):,}")
 
     def render(console):
         table = Table(title=f"{name}: graph and embedding neighbours", title_justify="left")
-        for column, justify in (("#", "right"), ("co-occurs with", "left"), ("count", "right"),
-                                ("embedding neighbour", "left"), ("cosine", "right")):
+        columns = [("#", "right"), (heading, "left"), ("weight" if node else "count", "right")]
+        columns += [("shared neighbours", "right")] if node else []
+        for column, justify in columns + [("embedding neighbour", "left"), ("cosine", "right")]:
             table.add_column(column, justify=justify)
         both = set(data["in_both"])
-        for i in range(max(len(data["cooccurrence"]), len(data["embedding"]))):
-            left = data["cooccurrence"][i] if i < len(data["cooccurrence"]) else None
+        for i in range(max(len(data[side]), len(data["embedding"]))):
+            left = data[side][i] if i < len(data[side]) else None
             right = data["embedding"][i] if i < len(data["embedding"]) else None
             mark = lambda row: ("[bold]" + row["name"] + "[/bold]") if row["name"] in both else row["name"]  # noqa: E731
-            table.add_row(str(i + 1), mark(left) if left else "", f"{int(left['score']):,}" if left else "",
+            shared = [f"{left['common']:,}" if left else ""] if node else []
+            table.add_row(str(i + 1), mark(left) if left else "", amount(left["score"]) if left else "", *shared,
                           mark(right) if right else "", _score(right["score"]) if right else "")
         console.print(table)
         console.print(f"in both lists (bold): {len(both)} of {k}")

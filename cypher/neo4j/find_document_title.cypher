@@ -1,0 +1,3 @@
+// One document's title.
+// params: id
+MATCH (d:Document {id: $id}) RETURN d.title AS title
