@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import GraphvecError
 from .projection import DEFAULT_NODE_KEYS
+from .queries import label_df, on_graph
 from .store import Store
 
 TSNE_LIMIT = 5_000  # above this many points t-SNE takes minutes on two cores; PCA is used instead
@@ -42,16 +43,14 @@ def plot_vectors(store: Store, label: str | None, out: str | Path, *, method: st
     if out.parent and not out.parent.exists():
         raise GraphvecError(f"{out}: folder {out.parent} does not exist")
     if label is None:
-        from .queries import store_kind
-
-        label = "Node" if store_kind(store) == "graph" else "Label"
+        label = "Node" if on_graph(store) else "Label"
     key = DEFAULT_NODE_KEYS.get(label, "id")
     if not store.counts().get(label):
         raise GraphvecError(f"{store.location}: the store has no {label} nodes")
     stored = store.read_embedding(label, key=key)
     left_off = 0
     if label == "Label" and min_df > 1:
-        df = {str(r["name"]): r["df"] for r in store.read("read_labels").to_pylist()}
+        df = label_df(store)
         frequent = np.array([df.get(str(k), 0) >= min_df for k in stored.keys], dtype=bool)
         left_off = int((~frequent).sum())
         stored = stored.select(frequent)
@@ -138,12 +137,16 @@ def _typical(vectors: np.ndarray, community: np.ndarray, groups: int) -> list[np
 
 def _document_names(store: Store, keys: list[str]) -> list[str]:
     """Each document as a reader knows it: its title, cut short, or its labels when it has none."""
-    titles = {str(r["id"]): r["title"] for r in store.read("read_documents").to_pylist()}
+    titles = {str(r["id"]): (r["title"] or "").strip() for r in store.read("read_documents").to_pylist()}
+    labels = {}
+    if any(not titles.get(key) for key in keys):  # one read of every document's labels, not one per document
+        df = label_df(store)
+        for row in store.read("read_has_label").to_pylist():
+            labels.setdefault(str(row["doc"]), []).append(str(row["label"]))
+        labels = {doc: sorted(names, key=lambda name: (-df[name], name)) for doc, names in labels.items()}
     shown = []
     for key in keys:
-        title = (titles.get(key) or "").strip()
-        if not title:
-            title = ", ".join(r["name"] for r in store.read("document_labels", {"id": key}).to_pylist()[:3]) or key
+        title = titles.get(key) or ", ".join(labels.get(key, [])[:3]) or key
         shown.append(title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…")
     return shown
 

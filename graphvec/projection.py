@@ -65,6 +65,12 @@ PRESETS = {
 }
 
 
+def holds_only_a_graph(counts: dict) -> bool:
+    """A store with Node/LINK and no labels: what commands project and answer about when no option
+    names it (a store of documents otherwise)."""
+    return bool(counts.get("Node")) and not counts.get("Label")
+
+
 def default_preset(store: Store) -> str:
     """The projection a command uses when none is named: `bipartite` on a store of documents and
     labels, `graph` on a store holding only a generic graph (Node/LINK).
@@ -74,10 +80,10 @@ def default_preset(store: Store) -> str:
     (75-86% against 49-74%), and its vectors do not collapse into one direction (mean top-10 cosine
     0.52-0.69 against 0.76-0.90); benchmarks/bench_default_projection.py."""
     counts = store.counts()
+    if holds_only_a_graph(counts):
+        return "graph"
     if counts.get("Label"):
         return "bipartite" if counts.get("HAS_LABEL") else "labels"
-    if counts.get("Node"):
-        return "graph"
     raise GraphvecError(f"{store.location}: the store holds neither labels nor a Node/LINK graph; ingest first, or name "
                         "the projection with --node-label and --relationship")
 

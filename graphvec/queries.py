@@ -15,7 +15,7 @@ import numpy as np
 
 from . import cypher
 from .errors import GraphvecError
-from .projection import DEFAULT_NODE_KEYS
+from .projection import DEFAULT_NODE_KEYS, holds_only_a_graph
 from .store import Store
 
 
@@ -27,13 +27,15 @@ from .store import Store
 MIN_DF = 5
 
 
-def store_kind(store: Store) -> str:
-    """`documents` when the store holds labels, `graph` when it holds only a generic graph
-    (Node/LINK): what the analyst commands answer about when no option says otherwise."""
-    counts = store.counts()
-    if counts.get("Label") or not counts.get("Node"):
-        return "documents"
-    return "graph"
+def on_graph(store: Store, graph: bool | None = None) -> bool:
+    """Whether a command answers about a generic graph's nodes: as `graph` says, or, when it says
+    nothing, whether the store holds only a generic graph (projection.holds_only_a_graph)."""
+    return holds_only_a_graph(store.counts()) if graph is None else graph
+
+
+def label_df(store: Store) -> dict[str, int]:
+    """Each label's document frequency, by name."""
+    return {str(r["name"]): r["df"] for r in store.read("read_labels").to_pylist()}
 
 
 def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False, node: bool | None = None,
@@ -45,7 +47,7 @@ def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False, 
     if document:
         _require_vector(store, "Document", name)
         return document_neighbours(store, name, k)
-    if node or (node is None and store_kind(store) == "graph"):
+    if on_graph(store, node):
         _require_vector(store, "Node", name)
         return _rows(store, "similar_nodes", id=name, k=k)
     _require_vector(store, "Label", name)
@@ -60,13 +62,8 @@ def document_neighbours(store: Store, document_id: str, k: int = 10, *, break_ti
     rule, not the exception.  Their walk-learned vectors would differ only by noise (the walks see
     the same labels), so the title, the one thing the store holds about a document beyond its
     labels, is the secondary key.  The query file orders ties by id only."""
-    fetch = k + 50
-    while True:
-        rows = _rows(store, "similar_documents", id=document_id, k=fetch)
-        last = rows[min(k, len(rows)) - 1]["score"] if rows else None
-        if len(rows) < fetch or rows[-1]["score"] < last - 1e-6:  # the group at the k-th row is complete
-            break
-        fetch *= 4
+    rows = _ranked_rows(store, "similar_documents", k + 50,  # until the group at the k-th row is complete
+                        lambda rows: rows[-1]["score"] < rows[min(k, len(rows)) - 1]["score"] - 1e-6, id=document_id)
     score = np.array([r["score"] for r in rows])
     group = np.concatenate([[0], np.cumsum(np.diff(score) < -1e-6)]) if len(rows) else np.array([], int)
     sizes = np.bincount(group) if len(rows) else np.array([], int)
@@ -129,20 +126,20 @@ def predicted_links(store: Store, k: int = 20, *, graph: bool | None = None, exc
     _positive(k)
     if not store.counts().get("SIMILAR"):
         raise GraphvecError("no SIMILAR relationships yet: run 'graphvec embed' first")
-    graph = store_kind(store) == "graph" if graph is None else graph
+    graph = on_graph(store, graph)
     label = "Node" if graph else "Label"
     if not store.counts().get(label):
         raise GraphvecError(f"{store.location}: the store has no {label} nodes"
                             + ("" if graph else "; for a generic graph's nodes use --graph"))
     exclude = small_components(store, label) if exclude is None else exclude
-    fetch = k + min(len(exclude), 10_000)
-    while True:
-        rows = (_rows(store, "predicted_node_links", k=fetch) if graph
-                else _rows(store, "predicted_links", k=fetch, min_df=_min_df(min_df)))
-        kept = [r for r in rows if str(r["source"]) not in exclude and str(r["target"]) not in exclude]
-        if len(kept) >= k or len(rows) < fetch:
-            return kept[:k]
-        fetch *= 4
+
+    def kept(rows: list[dict]) -> list[dict]:
+        return [r for r in rows if str(r["source"]) not in exclude and str(r["target"]) not in exclude]
+
+    params = {} if graph else {"min_df": _min_df(min_df)}
+    rows = _ranked_rows(store, "predicted_node_links" if graph else "predicted_links", k + min(len(exclude), 10_000),
+                        lambda rows: len(kept(rows)) >= k, **params)
+    return kept(rows)[:k]
 
 
 def small_components(store: Store, label: str, min_size: int = MIN_COMPONENT) -> set[str]:
@@ -169,10 +166,7 @@ def label_neighbourhood(store: Store, name: str, k: int = 10, *, min_df: int = M
     _positive(k)
     _require_vector(store, "Label", name)
     rows = _rows(store, "label_neighbourhood", name=name, k=k, min_df=_min_df(min_df))
-    cooccurring = [r for r in rows if r["kind"] == "co-occurrence"]
-    embedded = [r for r in rows if r["kind"] == "embedding"]
-    both = sorted({r["name"] for r in cooccurring} & {r["name"] for r in embedded})
-    return {"label": name, "cooccurrence": cooccurring, "embedding": embedded, "in_both": both}
+    return {"label": name, **_side_by_side(rows, "co-occurrence", "cooccurrence")}
 
 
 def node_neighbourhood(store: Store, node: str, k: int = 10) -> dict:
@@ -180,10 +174,15 @@ def node_neighbourhood(store: Store, node: str, k: int = 10) -> dict:
     _positive(k)
     _require_vector(store, "Node", node)
     rows = _rows(store, "node_neighbourhood", id=node, k=k)
-    linked = [r for r in rows if r["kind"] == "graph"]
+    return {"node": node, **_side_by_side(rows, "graph", "graph")}
+
+
+def _side_by_side(rows: list[dict], kind: str, key: str) -> dict:
+    """A neighbourhood file's rows split into the graph's list (rows of `kind`, returned under `key`)
+    and the embedding's, with the names both list."""
+    graph = [r for r in rows if r["kind"] == kind]
     embedded = [r for r in rows if r["kind"] == "embedding"]
-    both = sorted({r["name"] for r in linked} & {r["name"] for r in embedded})
-    return {"node": node, "graph": linked, "embedding": embedded, "in_both": both}
+    return {key: graph, "embedding": embedded, "in_both": sorted({r["name"] for r in graph} & {r["name"] for r in embedded})}
 
 
 def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str | None = None, min_df: int = MIN_DF) -> list[dict]:
@@ -191,7 +190,7 @@ def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str | N
     None: Label, or Node on a store that holds only a generic graph.  Labels seen in fewer than
     `min_df` documents are not answers."""
     _positive(k)
-    label = label or ("Node" if store_kind(store) == "graph" else "Label")
+    label = label or ("Node" if on_graph(store) else "Label")
     for name in (a, b, c):
         _require_vector(store, label, name)
     stored = store.read_embedding(label)
@@ -202,7 +201,7 @@ def analogy(store: Store, a: str, b: str, c: str, k: int = 10, *, label: str | N
     scores = unit @ target
     scores[[a_row, b_row, c_row]] = -np.inf
     if label == "Label" and _min_df(min_df) > 1:
-        df = {str(r["name"]): r["df"] for r in store.read("read_labels").to_pylist()}
+        df = label_df(store)
         scores[np.array([df.get(key, 0) < min_df for key in keys])] = -np.inf
     order = np.lexsort((np.array(keys), -scores))[:k]
     return [{"name": keys[i], "score": float(scores[i])} for i in order if np.isfinite(scores[i])]
@@ -245,6 +244,16 @@ def parse_params(pairs: list[str]) -> dict:
 
 def _rows(store: Store, query_file: str, /, **params) -> list[dict]:
     return store.read(query_file, params).to_pylist()
+
+
+def _ranked_rows(store: Store, query_file: str, fetch: int, enough, /, **params) -> list[dict]:
+    """The best `fetch` rows of a ranked query file (one taking `k`), read again four times as many
+    at a time until `enough(rows)` holds or the file has no more rows."""
+    while True:
+        rows = _rows(store, query_file, k=fetch, **params)
+        if len(rows) < fetch or enough(rows):
+            return rows
+        fetch *= 4
 
 
 def _min_df(min_df: int) -> int:

@@ -60,7 +60,7 @@ def neighbours(
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        node = graph if graph is not None else (not document and queries.store_kind(store) == "graph")
+        node = not document and queries.on_graph(store, graph)
         rows = queries.neighbours(store, name, k, document=document, node=node, min_df=min_df)
     kind = "document" if document else "node" if node else "label"
     data = {"query": name, "kind": kind, "k": k, "rows": rows}
@@ -136,7 +136,7 @@ def links(
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        graph = queries.store_kind(store) == "graph" if graph is None else graph
+        graph = queries.on_graph(store, graph)
         left_out = queries.small_components(store, "Node" if graph else "Label", min_component)
         rows = queries.predicted_links(store, k, graph=graph, exclude=left_out, min_df=min_df)
     data = {"k": k, "rows": rows, "min_component": min_component, "nodes_left_out": len(left_out)}
@@ -166,7 +166,7 @@ def neighbourhood(
     """
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"], read_only=True) as store:
-        node = queries.store_kind(store) == "graph" if graph is None else graph
+        node = queries.on_graph(store, graph)
         data = queries.node_neighbourhood(store, name, k) if node else queries.label_neighbourhood(store, name, k, min_df=min_df)
     side, heading, amount = ("graph", "linked to", _score) if node else ("cooccurrence", "co-occurs with",
                                                                         lambda v: f"{int(v):,}")

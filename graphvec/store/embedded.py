@@ -7,6 +7,7 @@ whole write runs in one transaction, so a failure leaves the store exactly as it
 
 from __future__ import annotations
 
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,11 +65,20 @@ class EmbeddedStore(Store):
     def _run_statement(self, text: str) -> None:
         self._execute(text)
 
+    @contextmanager
+    def _transaction(self):
+        """Everything inside commits together, or rolls back on any exception (Ctrl-C included)."""
+        self._execute("BEGIN TRANSACTION")
+        try:
+            yield
+            self._execute("COMMIT")
+        except BaseException:
+            self._execute("ROLLBACK")
+            raise
+
     def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None, atomic: bool = True) -> None:
         self.ensure_schema("schema_meta")
-        if atomic:
-            self._execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction() if atomic else nullcontext():
             for step in steps:
                 if step.rows is not None and step.rows.num_rows == 0:
                     continue
@@ -82,12 +92,6 @@ class EmbeddedStore(Store):
             if meta:
                 meta_rows = pa.table({"key": list(meta) + ["write_state"], "value": list(meta.values()) + ["complete"]})
                 self._execute(cypher.load(self.dialect, "set_meta").text, {"rows": meta_rows})
-            if atomic:
-                self._execute("COMMIT")
-        except BaseException:
-            if atomic:
-                self._execute("ROLLBACK")
-            raise
 
     # -- vectors: node columns, written by rebuilding the label's tables -------------------
     def write_vectors(self, parts: list[LabelVectors], run_id: str, *, on_batch=None, merge: bool = False,
@@ -122,22 +126,17 @@ class EmbeddedStore(Store):
         if not plans:
             return skipped
         if all(plan.in_place is not None for plan in plans):
-            self._execute("BEGIN TRANSACTION")
-            try:
+            with self._transaction():
                 for plan in plans:
                     self._run("store/set_node_vectors", {"rows": plan.in_place}, label=plan.label, key=plan.key)
                     if on_batch:
                         on_batch(plan.written)
-                self._execute("COMMIT")
-            except BaseException:
-                self._execute("ROLLBACK")
-                raise
             return skipped
         rebuilt = {plan.label for plan in plans}
-        carried = [name for name, kind in tables.items()
-                   if kind == "REL" and any(rebuilt & {a, b} for a, b, _, _ in self._connections(name))]
+        connections = {name: self._connections(name) for name, kind in tables.items() if kind == "REL"}
+        carried = {name: pairs for name, pairs in connections.items() if any(rebuilt & {a, b} for a, b, _, _ in pairs)}
         self._refuse_indexes(rebuilt | set(carried))
-        rels = [_RelPlan.read(self, name, rebuilt, rewrites) for name in carried]
+        rels = [_RelPlan.read(self, name, pairs, rebuilt, rewrites) for name, pairs in carried.items()]
         for plan in plans:
             self._run("store/create_node_table", table=_staging(plan.label), definition=plan.definition)
             self._run("store/copy_node_rows", {"rows": plan.rows}, table=_staging(plan.label))
@@ -145,24 +144,17 @@ class EmbeddedStore(Store):
                 on_batch(plan.written)
         for rel in rels:
             self._run("store/create_rel_table", table=_staging(rel.name), definition=rel.definition)
-            for (source, target), rows in rel.rows.items():
+            for (source, target), rows in rel.rows.items():  # the pairs as the staging table names them
                 if rows.num_rows:
-                    self._run("store/copy_rel_rows", {"rows": rows}, table=_staging(rel.name),
-                              source=_staging(source) if source in rebuilt else source,
-                              target=_staging(target) if target in rebuilt else target)
+                    self._run("store/copy_rel_rows", {"rows": rows}, table=_staging(rel.name), source=source, target=target)
         legacy = [name for name in (label + "Embedding" for label in sorted(rebuilt))
                   if [c["name"] for c in self.node_columns(name)] == ["key", "embedding", "context_embedding", "run"]]
-        self._execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             # stores written before vectors moved onto the nodes kept them in LabelEmbedding ...
             for name in [rel.name for rel in rels] + sorted(rebuilt) + legacy:
                 self._run("store/drop_table", table=name)
             for name in sorted(rebuilt) + [rel.name for rel in rels]:
                 self._run("store/rename_table", staging=_staging(name), table=name)
-            self._execute("COMMIT")
-        except BaseException:
-            self._execute("ROLLBACK")
-            raise
         return skipped
 
     def _run(self, name: str, params: dict | None = None, **identifiers) -> None:
@@ -332,19 +324,21 @@ class _RelPlan:
 
     name: str
     definition: cypher.Fragment
-    rows: dict
+    rows: dict  # (source, target) as the staging table names them → the rows to COPY for that pair
 
     @classmethod
-    def read(cls, store: "EmbeddedStore", name: str, rebuilt: set[str], rewrites: frozenset) -> "_RelPlan":
+    def read(cls, store: "EmbeddedStore", name: str, connections: list[tuple[str, str, str, str]], rebuilt: set[str],
+             rewrites: frozenset) -> "_RelPlan":
         columns = store.read("store/read_rel_columns", type=name).to_pylist()
-        pairs, rows = [], {}
-        for source, target, source_key, target_key in store._connections(name):
-            pairs.append((_staging(source) if source in rebuilt else source, _staging(target) if target in rebuilt else target))
+        staged = lambda table: _staging(table) if table in rebuilt else table  # noqa: E731
+        rows = {}
+        for source, target, source_key, target_key in connections:
             if (name, source, target) in rewrites:
                 continue
             returned = [("a", source_key, "from"), ("b", target_key, "to")] + [("r", c["name"], c["name"]) for c in columns]
-            rows[(source, target)] = store.read("store/read_rel_rows", source=source, target=target, type=name,
-                                                columns=cypher.return_list(returned))
+            rows[(staged(source), staged(target))] = store.read("store/read_rel_rows", source=source, target=target, type=name,
+                                                                columns=cypher.return_list(returned))
+        pairs = [(staged(source), staged(target)) for source, target, _, _ in connections]
         return cls(name, cypher.table_definition(columns, pairs=pairs), rows)
 
 
