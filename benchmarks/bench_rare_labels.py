@@ -31,22 +31,31 @@ MIN_DF = (1, 2, 3, 5)
 SEEDS = (42, 43, 44)  # the hiding seeds bench_evaluate.py uses
 
 
-def run_grid(variants: dict[str, dict], summary_keys: tuple[str, ...], output: str) -> None:
-    """The label-recommendation protocol on each corpus (`--corpora a,b` picks some), once per
-    variant (name → protocol keyword arguments) and hiding seed; one JSON line per run, then the
-    mean and spread per corpus and variant, also written to bench-out/<output>."""
-    from graphvec.evaluate import corpus_incidence, label_recommendation
-    from graphvec.node2vec import Node2Vec
+def corpora():
+    """(name, documents × labels incidence) for each corpus `--corpora a,b` picks (all by default);
+    a corpus whose file is absent is reported as skipped, one JSON line."""
+    from graphvec.evaluate import corpus_incidence
     from graphvec.sources import read_documents
 
     chosen = sys.argv[sys.argv.index("--corpora") + 1].split(",") if "--corpora" in sys.argv else list(CORPORA)
-    rows = []
     for name in chosen:
         path, options = CORPORA[name]
         if not path.exists():
             print(json.dumps({"corpus": name, "skipped": f"{path} not found"}), flush=True)
             continue
-        x, _ = corpus_incidence(read_documents(path, **options).labels)
+        yield name, corpus_incidence(read_documents(path, **options).labels)[0]
+
+
+def run_grid(variants: dict[str, dict], summary_keys: tuple[str, ...], output: str) -> None:
+    """The label-recommendation protocol on each corpus (`--corpora a,b` picks some), once per
+    variant (name → protocol keyword arguments) and hiding seed; one JSON line per run, then the
+    mean and spread per corpus and variant, also written to bench-out/<output>."""
+    from graphvec.evaluate import label_recommendation
+    from graphvec.node2vec import Node2Vec
+
+    rows, chosen = [], []
+    for name, x in corpora():
+        chosen.append(name)
         for variant, arguments in variants.items():
             for seed in SEEDS:
                 result = label_recommendation(x, Node2Vec(random_state=seed, workers=2), **arguments)

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import minimum_spanning_tree
 
 from . import documents
-from .cooccurrence import incidence
+from .cooccurrence import cooccurrence, incidence
 from .embedding import Embedding
 from .errors import GraphvecError
 from .node2vec import Node2Vec
@@ -39,6 +39,7 @@ from .projection import Projection, build_csr
 from .scoring import DOCUMENT_METHODS, METHODS, LabelModel, cooccurrence_counts, hide_labels, rank_hidden
 
 BASELINES = ("popularity", "cooccurrence")
+ABLATIONS = ("pmi", "counts")  # the blend without the counts, and without the vectors
 
 
 # -- learning vectors on an in-memory graph ---------------------------------------------------
@@ -263,9 +264,12 @@ def node_classification(graph: sp.csr_matrix, classes: sp.csr_matrix, model: Nod
 # -- label recommendation --------------------------------------------------------------------
 
 def label_recommendation(x: sp.csr_matrix, model: Node2Vec, *, projection: str = "bipartite", holdout: float = 0.2,
-                         score: str = "pmi", min_df: int = 1, on_tokens=None) -> dict:
+                         score: str = "blend", min_df: int = 1, on_tokens=None) -> dict:
     """Hide one label from `holdout` of the documents with two or more, embed what is left with the
     chosen projection, and rank each hidden label among the labels its document lacks.
+
+    `score` is what PREDICTED uses (`blend`) unless another is named; `ablations` ranks the same
+    hidden labels by the blend's parts alone, so what the vectors add is measured in every run.
 
     Labels seen in fewer than `min_df` training documents are left out of the walks, as `embed
     --min-df` leaves them out of the projection: they get no vector and are scored by their prior
@@ -284,11 +288,14 @@ def label_recommendation(x: sp.csr_matrix, model: Node2Vec, *, projection: str =
     graph, label_rows = label_graph(walked, projection)
     vectors = learn(model, graph, on_tokens)
     scorer = LabelModel(np.asarray(kept.sum(axis=0)).ravel(), vectors.vectors[label_rows], vectors.context[label_rows],
-                        cooccurrence_counts(kept))
+                        cooccurrence_counts(kept), n_documents=n_docs)
     result = rank_hidden(kept, docs, hidden, scorer, score)
     result["baselines"] = {name: rank_hidden(kept, docs, hidden, scorer, name) for name in BASELINES}
+    # the blend's parts alone: the vectors without the counts, the counts without the vectors
+    result["ablations"] = {name: rank_hidden(kept, docs, hidden, scorer, name) for name in ABLATIONS if name != score}
+    result["by_hidden_df"] = _by_hidden_df(kept, docs, hidden, scorer, score)
     result["beats_baselines"] = all(result["mrr"] > b["mrr"] and result["hits@10"] > b["hits@10"] for b in result["baselines"].values())
-    if projection == "bipartite":
+    if projection in ("bipartite", "both"):
         result["document_vectors"] = compare_document_vectors(kept, docs, hidden, scorer, vectors.vectors[:n_docs],
                                                               vectors.has_vector[label_rows])
     result["protocol"] = {"documents": n_docs, "labels": n_labels, "documents_with_two_or_more": int((np.diff(x.indptr) >= 2).sum()),
@@ -296,6 +303,24 @@ def label_recommendation(x: sp.csr_matrix, model: Node2Vec, *, projection: str =
                           "labels_without_vector": int((~vectors.has_vector[label_rows]).sum()), "min_df": min_df}
     result["neighbours"] = neighbour_figures(vectors.vectors[label_rows], vectors.has_vector[label_rows], kept)
     return result
+
+
+HIDDEN_DF_BANDS = ((0, 10), (10, 50), (50, None))  # rare, middling and frequent hidden labels
+
+
+def _by_hidden_df(kept: sp.csr_matrix, docs: np.ndarray, hidden: np.ndarray, scorer: LabelModel, score: str) -> dict:
+    """The same ranking split by the hidden label's training df: where each score's strength lies
+    (vectors help the rarest labels, counts the middling ones)."""
+    df = np.asarray(kept.sum(axis=0)).ravel()[hidden]
+    out = {}
+    for low, high in HIDDEN_DF_BANDS:
+        chosen = (df >= low) & (df < high if high else True)
+        if chosen.any():
+            name = f"df {low}-{high - 1}" if high else f"df {low}+"
+            out[name] = {"hidden": int(chosen.sum()),
+                         **{method: rank_hidden(kept, docs[chosen], hidden[chosen], scorer, method)
+                            for method in dict.fromkeys((score, *ABLATIONS, "cooccurrence"))}}
+    return out
 
 
 def neighbour_figures(vectors: np.ndarray, has_vector: np.ndarray, x: sp.csr_matrix, *, frequent: int = 20, rare: int = 5,
@@ -360,13 +385,13 @@ def fold_in_quality(x: sp.csr_matrix, model: Node2Vec, *, fold_epochs: int | Non
     cooccurrence = cooccurrence_counts(kept)
 
     def scorer(vectors: Embedding) -> LabelModel:
-        return LabelModel(df, vectors.vectors[label_rows], vectors.context[label_rows], cooccurrence)
+        return LabelModel(df, vectors.vectors[label_rows], vectors.context[label_rows], cooccurrence, n_documents=kept.shape[0])
 
     readded = np.isin(hidden, removed)
     recommend = {}
     for name, vectors in (("fold_in", folded), ("full", full)):
-        recommend[name] = rank_hidden(kept, docs, hidden, scorer(vectors), "pmi")
-        recommend[name + "_readded_only"] = rank_hidden(kept, docs[readded], hidden[readded], scorer(vectors), "pmi") if readded.any() else {}
+        recommend[name] = rank_hidden(kept, docs, hidden, scorer(vectors), "blend")
+        recommend[name + "_readded_only"] = rank_hidden(kept, docs[readded], hidden[readded], scorer(vectors), "blend") if readded.any() else {}
     return {"overlap_fold_in_vs_full": _neighbour_overlap(folded.vectors[label_rows], full.vectors[label_rows], check, k),
             "overlap_full_vs_full": _neighbour_overlap(again.vectors[label_rows], full.vectors[label_rows], check, k),
             "label_recommendation": recommend,
@@ -406,21 +431,30 @@ def compare_document_vectors(kept: sp.csr_matrix, docs: np.ndarray, hidden: np.n
 
 
 def label_graph(x: sp.csr_matrix, projection: str) -> tuple[Projection, np.ndarray]:
-    """The in-memory twin of the store's `bipartite` and `labels` projections: the projection
-    (Document and Label nodes, so the model's defaults are `embed`'s) and the rows that hold the labels."""
+    """The in-memory twin of the store's `bipartite`, `both` and `labels` projections, and of
+    CO_OCCURS weighted by NPMI (`labels-npmi`, above-chance pairs only): the projection (Document
+    and Label nodes, so the model's defaults are `embed`'s) and the rows that hold the labels."""
     n_docs, n_labels = x.shape
-    if projection == "bipartite":
+    if projection in ("bipartite", "both"):  # HAS_LABEL, and for `both` CO_OCCURS too, unweighted as in the store
         coo = x.tocoo()
-        graph = build_csr(coo.row.astype(np.int64), coo.col.astype(np.int64) + n_docs, np.ones(coo.nnz), n_docs + n_labels,
-                          directed=False)
+        src, dst = coo.row.astype(np.int64), coo.col.astype(np.int64) + n_docs
+        if projection == "both":
+            pairs = sp.triu(cooccurrence_counts(x), k=1).tocoo()
+            src, dst = np.concatenate([src, pairs.row + n_docs]), np.concatenate([dst, pairs.col + n_docs])
+        graph = build_csr(src, dst, np.ones(len(src)), n_docs + n_labels, directed=False)
         codes = np.concatenate([np.zeros(n_docs, np.int8), np.ones(n_labels, np.int8)])
         return Projection.from_csr(graph, node_label=codes, label_names=("Document", "Label")), np.arange(n_docs, n_docs + n_labels)
-    if projection == "labels":
-        counts = sp.triu(cooccurrence_counts(x), k=1).tocoo()
-        graph = build_csr(counts.row.astype(np.int64), counts.col.astype(np.int64), counts.data.astype(np.float64), n_labels,
-                          directed=False)
+    if projection in ("labels", "labels-npmi"):
+        if projection == "labels":
+            pairs = sp.triu(cooccurrence_counts(x), k=1).tocoo()
+            src, dst, weight = pairs.row, pairs.col, pairs.data
+        else:  # CO_OCCURS by npmi; walks need positive weights, so pairs seen less often than chance are left out
+            stats = cooccurrence(x)
+            positive = stats.npmi > 0
+            src, dst, weight = stats.i[positive], stats.j[positive], stats.npmi[positive]
+        graph = build_csr(src.astype(np.int64), dst.astype(np.int64), weight.astype(np.float64), n_labels, directed=False)
         return Projection.from_csr(graph, label_names=("Label",)), np.arange(n_labels)
-    raise GraphvecError(f"--projection must be bipartite or labels, not {projection!r}")
+    raise GraphvecError(f"--projection must be bipartite, labels, labels-npmi or both, not {projection!r}")
 
 
 def corpus_incidence(labels: list[list[str]]) -> tuple[sp.csr_matrix, list[str]]:

@@ -75,10 +75,11 @@ def default_preset(store: Store) -> str:
     """The projection a command uses when none is named: `bipartite` on a store of documents and
     labels, `graph` on a store holding only a generic graph (Node/LINK).
 
-    Bipartite, not CO_OCCURS by count: on robotics, cooking, biology and Reuters it ranked hidden
-    labels better (MRR +18% to +40%), its labels' nearest neighbours co-occur with them more often
-    (75-86% against 49-74%), and its vectors do not collapse into one direction (mean top-10 cosine
-    0.52-0.69 against 0.76-0.90); benchmarks/bench_default_projection.py."""
+    Bipartite, not CO_OCCURS by count, NPMI or both: on robotics, cooking, biology and Reuters it
+    recommends best or level (with the vectors alone, +18% to +40% MRR over CO_OCCURS by count),
+    its labels' nearest neighbours co-occur with them often (74-85%), and its vectors do not
+    collapse into one direction (mean top-10 cosine 0.52-0.69, against 0.76-0.90 by count);
+    benchmarks/bench_default_projection.py and the README's "Projections"."""
     counts = store.counts()
     if holds_only_a_graph(counts):
         return "graph"

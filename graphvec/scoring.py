@@ -10,6 +10,18 @@ where e are the labels' `embedding` and c their `context_embedding`.  Plain cosi
 vectors throws the log-popularity prior away and, measured on Stack Exchange corpora, ranks
 below simply recommending the most popular labels; the table in the README has the figures.
 
+The default, `blend`, adds what the counts know.  For each pair the document's label i has
+actually been seen with, the embedding's estimate P̂(L | i) = P(L)·exp(eᵢ·c_L) serves as the prior
+of a Dirichlet estimate whose data are the pair's co-occurrence count c_iL, worth γ pseudo-
+documents (Bayesian smoothing of the counts towards the embedding rather than towards
+popularity).  In log space that is the PMI score above plus, per seen pair,
+log(1 + c_iL / (γ·P̂(L | i))), plus w·log(1 + Σᵢ c_iL) for the plain co-occurrence vote, which
+naive Bayes's product undervalues when one of several labels has never met the candidate.  The
+corrections live on the co-occurring pairs only, a sparse labels × labels matrix, so scoring
+costs what `pmi` costs.  γ and w are constants, chosen by cross-validation on training
+documents only (benchmarks/bench_recommend.py); the README reports what each part adds,
+including the same formula without vectors (`counts`), which comes close.
+
 Everything here is numpy over a documents × labels incidence matrix, in row blocks, so the
 documents × labels score matrix never exists whole.  `recommend` (write-back of PREDICTED) and
 the label-recommendation evaluation use the same `score_block`.
@@ -17,14 +29,17 @@ the label-recommendation evaluation use the same `score_block`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-METHODS = ("pmi", "cosine", "popularity", "cooccurrence")
+METHODS = ("blend", "pmi", "counts", "cosine", "popularity", "cooccurrence")
 DOCUMENT_METHODS = ("document-cosine", "document-pmi")  # scores from a vector per document rather than its labels
 BLOCK_CELLS = 8_000_000  # scores held at a time (32 MB of float32)
+BLEND_PSEUDO_DOCUMENTS = 300.0  # γ: what the embedding's estimate of one pair is worth, in documents
+BLEND_VOTE = 1.0  # w: weight of log(1 + summed co-occurrence counts)
+COUNTS_PSEUDO_DOCUMENTS = 10.0  # γ of the ablation without vectors (smoothing towards popularity), its best on every corpus
 
 
 @dataclass
@@ -38,10 +53,32 @@ class LabelModel:
     embedding: np.ndarray | None = None
     context: np.ndarray | None = None
     cooccurrence: sp.csr_matrix | None = None
+    n_documents: int | None = None  # documents behind df; P(L) = df / n_documents in the blend
+    pseudo_documents: float = BLEND_PSEUDO_DOCUMENTS  # the blend's γ
+    vote: float = BLEND_VOTE  # the blend's w
+    _corrections: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_labels(self) -> int:
         return len(self.df)
+
+    def correction(self, with_vectors: bool) -> sp.csr_matrix:
+        """log(1 + c_iL / (γ·P̂(L | i))) on the co-occurring pairs (i, L), computed once per model."""
+        gamma = self.pseudo_documents if with_vectors else COUNTS_PSEUDO_DOCUMENTS
+        if (with_vectors, gamma) not in self._corrections:
+            if self.cooccurrence is None or not self.n_documents:
+                raise ValueError("the blend needs co-occurrence counts and the number of documents")
+            pairs = sp.coo_matrix(self.cooccurrence)
+            rows, cols = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
+            logit = np.zeros(len(rows), np.float64)
+            if with_vectors:
+                for start in range(0, len(rows), 1_000_000):  # one million pair products at a time
+                    part = slice(start, start + 1_000_000)
+                    logit[part] = np.einsum("ij,ij->i", self.embedding[rows[part]], self.context[cols[part]], dtype=np.float64)
+            expected = np.minimum(np.asarray(self.df, np.float64)[cols] / self.n_documents * np.exp(np.minimum(logit, 30.0)), 1.0)
+            values = np.log1p(pairs.data / (gamma * np.maximum(expected, 1e-12)))
+            self._corrections[with_vectors, gamma] = sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=pairs.shape)
+        return self._corrections[with_vectors, gamma]
 
 
 def score_block(x: sp.csr_matrix, model: LabelModel, method: str, documents: np.ndarray | None = None) -> np.ndarray:
@@ -58,8 +95,12 @@ def score_block(x: sp.csr_matrix, model: LabelModel, method: str, documents: np.
         counts = np.asarray((x @ model.cooccurrence).todense(), dtype=np.float32)
         return counts + prior / (prior.max() + 1.0)
     if method == "pmi":
-        evidence = np.asarray(x @ model.embedding, dtype=np.float32)  # Σ eᵢ over the document's labels
-        return prior + evidence @ model.context.T
+        return prior + _pmi_evidence(x, model)
+    if method in ("blend", "counts"):
+        with_vectors = method == "blend"
+        vote = model.vote * np.log1p(np.asarray((x @ model.cooccurrence).todense(), dtype=np.float32))
+        seen = np.asarray((x @ model.correction(with_vectors)).todense(), dtype=np.float32)
+        return prior + seen + vote + (_pmi_evidence(x, model) if with_vectors else 0.0)
     if method == "document-pmi":
         return prior + np.asarray(documents, dtype=np.float32) @ model.context.T
     if method == "document-cosine":
@@ -72,11 +113,17 @@ def score_block(x: sp.csr_matrix, model: LabelModel, method: str, documents: np.
     raise ValueError(f"unknown scoring method {method!r}; choose from {', '.join(METHODS)}")
 
 
+def _pmi_evidence(x: sp.csr_matrix, model: LabelModel) -> np.ndarray:
+    """Σᵢ eᵢ·c_L for every label L: the embedding's summed PMI estimates."""
+    evidence = np.asarray(x @ model.embedding, dtype=np.float32)  # Σ eᵢ over the document's labels
+    return evidence @ model.context.T
+
+
 def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
-def top_labels(x: sp.csr_matrix, model: LabelModel, k: int, method: str = "pmi") -> tuple[np.ndarray, np.ndarray]:
+def top_labels(x: sp.csr_matrix, model: LabelModel, k: int, method: str = "blend") -> tuple[np.ndarray, np.ndarray]:
     """Top-k labels each document lacks: (indices, scores), both documents × k, best first.
 
     Labels the document already has are never returned; a row with fewer than k candidates is

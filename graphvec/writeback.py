@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from .embedding import Embedding, json_default, utc_now
 from .errors import GraphvecError
-from .scoring import LabelModel, top_labels
+from .scoring import LabelModel, cooccurrence_counts, top_labels
 from .similarity import EXACT_LIMIT, top_k
 from .store import LabelVectors, Store, WriteStep
 
@@ -241,7 +241,7 @@ def _similar_rows(sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, 
                      "run": pa.array([run_id] * (len(sources) * k), pa.string())})
 
 
-def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") -> dict:
+def write_predictions(store: Store, run_id: str, k: int, method: str = "blend") -> dict:
     """(:Document)-[:PREDICTED {score, rank, run}]->(:Label): each document's top-k missing labels.
 
     Scored by graphvec.scoring from the stored label vectors and the documents' current labels,
@@ -257,7 +257,8 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "pmi") ->
     label_codes = stored.rows_of(pairs.column("label").to_pylist())
     x = sp.csr_matrix((np.ones(len(label_codes), np.float32), (doc_codes, label_codes)), shape=(len(docs), len(names)))
     x.data[:] = 1.0
-    model = LabelModel(np.array(labels.column("df").to_pylist(), np.float64), stored.vectors, stored.context)
+    model = LabelModel(np.array(labels.column("df").to_pylist(), np.float64), stored.vectors, stored.context,
+                       cooccurrence_counts(x), n_documents=len(docs))
     indices, scores = top_labels(x, model, k, method)
     valid = indices >= 0
     doc_rows, ranks = np.nonzero(valid)

@@ -9,6 +9,7 @@ baselines are what they claim to be, and the JSON keys stay as documented.
 from __future__ import annotations
 
 import json
+import math
 
 import networkx as nx
 import numpy as np
@@ -148,6 +149,10 @@ def test_label_recommendation_json_keys_and_baselines_recomputed_independently(r
     data = robotics_evaluation
     keys = ["hits@1", "hits@5", "hits@10", "mrr"]
     assert set(keys) <= set(data) and set(data["baselines"]) == {"popularity", "cooccurrence"}
+    assert set(data["ablations"]) == {"pmi", "counts"} and data["protocol"]["score"] == "blend"
+    bands = data["by_hidden_df"]  # every hidden label in exactly one band, each band ranked by every score
+    assert sum(band["hidden"] for band in bands.values()) == data["protocol"]["hidden"]
+    assert all({"blend", "pmi", "counts", "cooccurrence"} <= set(band) for band in bands.values())
     assert all(set(keys) <= set(row) for row in data["baselines"].values())
     assert data["train"]["sample"] == 0.0 and data["seed"] == 5
     # the same hidden labels, ranked by a plain loop over documents
@@ -187,8 +192,46 @@ def test_evaluation_scores_with_the_same_code_as_recommend():
     context = np.zeros((4, 2), dtype=np.float32)
     embedding[0] = [1, 0]
     context[3] = [5, 0]  # label 3 follows label 0 strongly
-    model = LabelModel(np.array([3, 3, 1, 1]), embedding, context, cooccurrence_counts(x))
+    model = LabelModel(np.array([3, 3, 1, 1]), embedding, context, cooccurrence_counts(x), n_documents=4)
     indices, _ = top_labels(sp.csr_matrix(np.array([[1, 0, 1, 0]], dtype=np.float32)), model, 1)
     assert indices[0, 0] == 3
     result = rank_hidden(x, np.array([0]), np.array([3]), model, "pmi")
     assert result["hits@1"] == 1.0
+
+
+def blend_by_loop(labels_of_document, df, n_documents, embedding, context, counts, with_vectors=True) -> np.ndarray:
+    """The blend's score of every label for one document, pair by pair, as scoring's docstring states it."""
+    from graphvec.scoring import BLEND_PSEUDO_DOCUMENTS, BLEND_VOTE, COUNTS_PSEUDO_DOCUMENTS
+
+    gamma = BLEND_PSEUDO_DOCUMENTS if with_vectors else COUNTS_PSEUDO_DOCUMENTS
+    scores = np.zeros(len(df))
+    for label in range(len(df)):
+        total, vote = math.log(max(df[label], 1)), 0.0
+        for i in labels_of_document:
+            pmi = float(np.dot(embedding[i].astype(np.float64), context[label])) if with_vectors else 0.0
+            total += pmi
+            if counts[i, label] > 0:
+                expected = min(df[label] / n_documents * math.exp(pmi), 1.0)
+                total += math.log(1 + counts[i, label] / (gamma * expected))
+                vote += counts[i, label]
+        scores[label] = total + BLEND_VOTE * math.log(1 + vote)
+    return scores
+
+
+def test_blend_is_the_vectors_pmi_plus_the_counts_pair_by_pair():
+    from graphvec.scoring import score_block
+
+    rng = np.random.default_rng(3)
+    x = sp.csr_matrix((rng.random((40, 7)) < 0.3).astype(np.float32))
+    counts = cooccurrence_counts(x)
+    df = np.asarray(x.sum(0)).ravel()
+    embedding, context = rng.normal(0, 0.7, (7, 4)).astype(np.float32), rng.normal(0, 0.7, (7, 4)).astype(np.float32)
+    model = LabelModel(df, embedding, context, counts, n_documents=40)
+    dense = counts.toarray()
+    for method, with_vectors in (("blend", True), ("counts", False)):
+        block = score_block(x[:10], model, method)
+        for d in range(10):
+            expected = blend_by_loop(x[d].indices, df, 40, embedding, context, dense, with_vectors)
+            assert block[d] == pytest.approx(expected, rel=1e-4, abs=1e-4)
+    # the counts move the ranking: without them the same vectors rank differently somewhere
+    assert not np.array_equal(np.argsort(-score_block(x, model, "blend"), axis=1), np.argsort(-score_block(x, model, "pmi"), axis=1))

@@ -135,18 +135,14 @@ def test_recommendations_never_repeat_a_documents_labels_and_match_numpy(store):
                              "RETURN count(*) AS n").to_pylist()[0]["n"]
     assert overlap == 0
     assert store.counts()["PREDICTED"] == 2771 * 8
-    keys, embedding, context = vectors(store, "Label", "name")
-    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
     has = labels_of(store)
     for doc in ("1", "20", "7068"):
         result = queries.recommend(store, doc, k=5)
         assert {r["name"] for r in result["has"]} == has[doc]
         names = [r["name"] for r in result["recommended"]]
         assert not set(names) & has[doc] and [r["rank"] for r in result["recommended"]] == [1, 2, 3, 4, 5]
-        mine = np.array([keys.index(n) for n in has[doc]])
-        score = np.log([df[k] for k in keys]) + embedding[mine].sum(0) @ context.T
-        score[mine] = -np.inf
-        assert names == [keys[i] for i in np.argsort(-score, kind="stable")[:5]]
+        label_names, score = blend_from_store(store, doc)  # the blend, pair by pair
+        assert names == [label_names[i] for i in np.argsort(-score, kind="stable")[:5]]
         assert np.allclose([r["score"] for r in result["recommended"]], np.sort(score)[::-1][:5], atol=1e-4)
     assert "only the top 8" in queries.recommend(store, "1", k=9)["note"]
 
@@ -397,3 +393,38 @@ def test_a_planted_one_document_label_stays_out_of_frequent_labels_lists_and_is_
         rare = store_stats(store)["rare_labels"]
         assert rare["min_df"] == queries.MIN_DF and rare["labels"] == sum(n < queries.MIN_DF for n in df.values())
         assert rare["labels"] >= 2
+
+
+def blend_from_store(store, document: str) -> tuple[list[str], np.ndarray]:
+    """Every label's blend score for one stored document, recomputed pair by pair from the stored
+    vectors, df and HAS_LABEL (labels the document has: -inf)."""
+    from .test_evaluate import blend_by_loop
+
+    labels = store.read("read_labels")
+    names = [str(n) for n in labels.column("name").to_pylist()]
+    df = np.array(labels.column("df").to_pylist(), np.float64)
+    stored = store.read_embedding("Label", keys=np.array(names, dtype=object))
+    pairs = store.read("read_has_label")
+    index = {name: i for i, name in enumerate(names)}
+    by_document: dict[str, list[int]] = {}
+    for doc, label in zip(pairs.column("doc").to_pylist(), pairs.column("label").to_pylist()):
+        by_document.setdefault(str(doc), []).append(index[str(label)])
+    counts = np.zeros((len(names), len(names)))
+    for labels_of_document in by_document.values():
+        for a in labels_of_document:
+            for b in labels_of_document:
+                counts[a, b] += a != b
+    has = by_document[document]
+    scores = blend_by_loop(has, df, len(by_document), stored.vectors, stored.context, counts)
+    scores[has] = -np.inf
+    return names, scores
+
+
+def test_predicted_is_the_blend_of_the_stored_vectors_and_counts(robotics):
+    """PREDICTED (what `recommend` reads) ranks labels by the blend, recomputed here pair by pair."""
+    with open_store(robotics) as store:
+        answer = queries.recommend(store, "20", 8)
+        names, scores = blend_from_store(store, "20")
+    best = [names[i] for i in np.lexsort((np.arange(len(names)), -scores))[:8]]
+    assert [row["name"] for row in answer["recommended"]] == best
+    assert [row["score"] for row in answer["recommended"]] == pytest.approx(sorted(scores, reverse=True)[:8], rel=1e-4)

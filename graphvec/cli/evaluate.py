@@ -195,8 +195,10 @@ def label_recommendation(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="Documents: CSV with a header row, or JSONL (read as by 'ingest docs')."),
     holdout: float = typer.Option(0.2, "--holdout", help="Share of the documents with two or more labels that lose one."),
-    projection: str = typer.Option("bipartite", "--projection", help="bipartite (documents and labels) or labels (CO_OCCURS by count)."),
-    score: str = typer.Option("pmi", "--score", help="The embedding's score: pmi (as 'recommend' uses) or cosine."),
+    projection: str = typer.Option("bipartite", "--projection", help="bipartite (documents and labels), labels (CO_OCCURS by count), "
+                                   "labels-npmi (CO_OCCURS by npmi, pairs above chance) or both (HAS_LABEL and CO_OCCURS)."),
+    score: str = typer.Option("blend", "--score", help="blend (what PREDICTED and 'recommend' use: the vectors' PMI plus the counts), "
+                              "pmi (vectors only), counts (the blend without vectors) or cosine."),
     labels_field: str = DOCUMENT["labels_field"], label_sep: Optional[str] = DOCUMENT["label_sep"], id_field: str = DOCUMENT["id_field"],
     title_field: str = DOCUMENT["title_field"], fmt: Optional[str] = DOCUMENT["fmt"], encoding: str = DOCUMENT["encoding"],
     on_error: str = DOCUMENT["on_error"],
@@ -207,7 +209,7 @@ def label_recommendation(
     learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
     trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
 ):
-    """Hide one label per document and rank it: Hits@1/5/10 and MRR, against popularity and co-occurrence.
+    """Hide one label per document and rank it: Hits@1/5/10 and MRR, against popularity and co-occurrence, and the blend's parts alone.
 
     Example: graphvec evaluate label-recommendation robotics.csv --labels-field tags --label-sep " " --holdout 0.2 --json
     """
@@ -217,12 +219,14 @@ def label_recommendation(
                                    ("Document", "Label"))
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
     x, _ = protocols.corpus_incidence(corpus.labels)
-    nodes = x.shape[1] + (x.shape[0] if projection == "bipartite" else 0)
+    nodes = x.shape[1] + (x.shape[0] if projection in ("bipartite", "both") else 0)
     with _Progress(output, None, _tokens(nodes, estimator)) as bar:
         result = protocols.label_recommendation(x, estimator, projection=projection, holdout=holdout, score=score,
                                                 on_tokens=bar.on_tokens)
     metrics = ("hits@1", "hits@5", "hits@10", "mrr")
-    data = {**{m: result[m] for m in metrics}, "baselines": result["baselines"], "beats_baselines": result["beats_baselines"],
+    data = {**{m: result[m] for m in metrics}, "baselines": result["baselines"], "ablations": result["ablations"],
+            "by_hidden_df": result["by_hidden_df"],
+            "beats_baselines": result["beats_baselines"],
             "document_vectors": result.get("document_vectors"), "file": str(path), **settings, "protocol": result["protocol"]}
 
     def render(console):
@@ -231,8 +235,10 @@ def label_recommendation(
         for m in metrics:
             table.add_column(m, justify="right")
         table.add_row(f"embedding ({score}, {projection})", *(f"{data[m]:.4f}" for m in metrics), style="bold")
+        for name, row in data["ablations"].items():
+            table.add_row(f"ablation: {name}", *(f"{row[m]:.4f}" for m in metrics), style="dim")
         for name, row in data["baselines"].items():
-            table.add_row(name, *(f"{row[m]:.4f}" for m in metrics))
+            table.add_row(f"baseline: {name}", *(f"{row[m]:.4f}" for m in metrics))
         console.print(table)
         if data["document_vectors"]:
             documents = Table(title="the same, ranked from one vector per document (walk-learned or derived from its labels)",
@@ -290,7 +296,7 @@ def fold_in(
             f"top-{protocol['k']} neighbour overlap, full vs full (another seed)": result["overlap_full_vs_full"],
             "labels removed and folded back in": protocol["removed_labels"], "nodes folded in": protocol["folded_nodes"],
             "fold-in seconds": protocol["fold_in"]["seconds"]}))
-        table = Table(title="label recommendation (pmi) under each vector set", title_justify="left")
+        table = Table(title="label recommendation (blend) under each vector set", title_justify="left")
         for column in ("vectors", "hits@1", "hits@5", "hits@10", "mrr"):
             table.add_column(column, justify="left" if column == "vectors" else "right")
         for name, row in result["label_recommendation"].items():
