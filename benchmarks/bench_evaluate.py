@@ -40,6 +40,7 @@ LINK_PREDICTION = {
     "lp-ppi": ("ppi/PPI.mat", [], 0.7719, "node2vec Table 4"),
     "lp-ppi-grid": ("ppi/PPI.mat", ["--p-grid", "0.25,0.5,1,2,4", "--q-grid", "0.25,0.5,1,2,4"], 0.7719, "node2vec Table 4"),
     "lp-ppi-deepwalk": ("ppi/PPI.mat", DEEPWALK, 0.7719, "node2vec Table 4"),
+    "lp-ppi-uniform": ("ppi/PPI.mat", ["-p", "0.25", "-q", "4", "--negative-exponent", "0"], 0.7719, "node2vec Table 4"),
 }
 CORPORA = {
     "robotics": ("stackexchange_kaggle/robotics.csv", ["--labels-field", "tags", "--label-sep", " "]),

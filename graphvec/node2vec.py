@@ -60,6 +60,7 @@ class Node2Vec:
     sample: float | None = None  # None: 0 when Label nodes are embedded, else 0.001 (train.default_sample)
     model: str = "skipgram"
     trainer: str = "numba"
+    negative_exponent: float = 0.75
     feeding: str = "iterable"
     timeout_s: float | None = None
     random_state: int = 42
@@ -85,7 +86,8 @@ class Node2Vec:
         sample = default_sample(node_labels) if self.sample is None else self.sample
         return TrainParams(self.dimensions, self.window, self.negative, self.epochs, self.learning_rate, self.min_learning_rate,
                            sample=sample, model=self.model, seed=self.random_state, workers=self.workers,
-                           timeout_s=self.timeout_s, feeding=self.feeding, trainer=self.trainer)
+                           timeout_s=self.timeout_s, feeding=self.feeding, trainer=self.trainer,
+                           negative_exponent=self.negative_exponent)
 
     def follows_weights(self, weighted: bool) -> bool:
         """Whether walks follow relationship weights, for a projection that has them (`weighted`)."""
@@ -104,7 +106,8 @@ class Node2Vec:
                     "return_factor": walk["return_factor"], "in_out_factor": walk["in_out_factor"],
                     "random_state": walk.get("seed", 42), "method": walk.get("method") or "node2vec",
                     **{name: trained[name] for name in ("dimensions", "window", "negative", "epochs", "learning_rate",
-                                                         "min_learning_rate", "sample", "model") if name in trained}}
+                                                         "min_learning_rate", "sample", "model", "negative_exponent")
+                       if name in trained}}
         return cls(**(settings | overrides))
 
     # -- walks ------------------------------------------------------------------------------

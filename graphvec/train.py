@@ -65,6 +65,7 @@ class TrainParams:
     timeout_s: float | None = None
     feeding: str = "iterable"
     trainer: str = "numba"  # graphvec's own skip-gram kernels (graphvec.sgns), or "gensim", the reference
+    negative_exponent: float = 0.75  # negatives drawn ∝ count^exponent: 0.75 word2vec's, 0 uniform (gensim ns_exponent)
 
     def validate(self) -> "TrainParams":
         if self.model not in ("skipgram", "cbow"):
@@ -80,6 +81,8 @@ class TrainParams:
             raise GraphvecError(f"--sample must be in [0, 1), not {self.sample}")
         if self.negative < 1:
             raise GraphvecError(f"--negative must be at least 1, not {self.negative}")
+        if not -1 <= self.negative_exponent <= 1:
+            raise GraphvecError(f"--negative-exponent must be between -1 and 1, not {self.negative_exponent}")
         if not 0 < self.min_learning_rate <= self.learning_rate:
             raise GraphvecError("need 0 < --min-learning-rate <= --learning-rate")
         if self.timeout_s is not None and self.timeout_s <= 0:
@@ -288,7 +291,7 @@ def gensim_model(params: TrainParams, counts: np.ndarray, workers: int):
     model = Word2Vec(vector_size=params.dimensions, window=params.window, negative=params.negative,
                      sg=1 if params.model == "skipgram" else 0, hs=0, min_count=1, sample=params.sample,
                      alpha=params.learning_rate, min_alpha=params.min_learning_rate, seed=params.seed,
-                     workers=workers, epochs=params.epochs)
+                     workers=workers, epochs=params.epochs, ns_exponent=params.negative_exponent)
     keys = np.array([str(i) for i in range(len(counts))], dtype=object)
     model.build_vocab_from_freq({keys[i]: int(counts[i]) for i in np.flatnonzero(counts > 0)})
     return model, keys
@@ -311,7 +314,7 @@ def _train_numba(make_pieces, pieces_per_epoch, n_nodes, params, counts, in_cont
     from . import sgns
 
     numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
-    neg_prob, neg_alias = sgns.negative_sampler(counts)
+    neg_prob, neg_alias = sgns.negative_sampler(counts, params.negative_exponent)
     keep = sgns.keep_probabilities(counts, params.sample)
     w_in, w_out = sgns.initial_vectors(n_nodes, params.dimensions, params.seed)
 
@@ -394,7 +397,7 @@ def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedd
     walks = np.ascontiguousarray(walks)
     numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
     row_sums = weighted_degrees(indptr, weights) if weighted else degree.astype(np.float64)
-    neg_prob, neg_alias = sgns.negative_sampler(row_sums)
+    neg_prob, neg_alias = sgns.negative_sampler(row_sums, params.negative_exponent)
     ctx_prob, ctx_alias = sgns.negative_sampler(row_sums, exponent=1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         share_negative = np.power(row_sums, 0.75) / np.power(row_sums, 0.75).sum()

@@ -398,3 +398,54 @@ def test_gensim_negative_table_follows_each_nodes_own_count():
     own = np.array([counts[int(key)] for key in model.wv.index_to_key], dtype=np.float64) ** 0.75
     assert list(model.wv.index_to_key) == ["7", "20", "39", "11", "3"]
     assert np.allclose(steps / steps.sum(), own / own.sum(), atol=1e-6)
+
+
+@pytest.mark.parametrize("exponent", [0.0, 0.75, 1.0])
+def test_negatives_follow_count_to_the_negative_exponent(exponent):
+    """Both trainers draw negatives ∝ count^--negative-exponent: the numba sampler measured over
+    many draws, gensim's table step by step."""
+    from numba import njit
+
+    from graphvec import sgns
+    from graphvec.kernels import GOLDEN, mix
+    from graphvec.train import gensim_model
+
+    counts = np.array([1, 4, 9, 100, 400, 2500, 10], dtype=np.int64)
+    want = counts.astype(np.float64) ** exponent
+    want /= want.sum()
+    prob, alias = sgns.negative_sampler(counts, exponent)
+
+    @njit
+    def draw(n, prob, alias, k):
+        seen = np.zeros(n, np.int64)
+        state = np.uint64(7)
+        for _ in range(k):
+            state += GOLDEN
+            seen[sgns._negative(mix(state), n, prob, alias)] += 1
+        return seen
+
+    got = draw(len(counts), prob, alias, 400_000) / 400_000
+    assert np.allclose(got, want, atol=0.004)
+    model, _ = gensim_model(TrainParams(dimensions=8, workers=1, trainer="gensim", negative_exponent=exponent), counts, 1)
+    steps = np.diff(np.concatenate([[0], model.cum_table.astype(np.float64)]))
+    own = np.array([want[int(key)] for key in model.wv.index_to_key])
+    assert np.allclose(steps / steps.sum(), own, atol=1e-6)
+
+
+def test_negative_exponent_reaches_the_run_record_and_is_checked(tmp_path):
+    from .conftest import run_cli
+
+    edges = tmp_path / "g.edges"
+    edges.write_text("".join(f"{i} {(i + 1) % 30}\n{i} {(i + 7) % 30}\n" for i in range(30)))
+    store = str(tmp_path / "g.lbug")
+    assert run_cli("--store", store, "ingest", "graph", str(edges)).returncode == 0
+    done = run_cli("--json", "--store", store, "embed", "--negative-exponent", "0", "--walks-per-node", "2", "--walk-length", "10",
+                   "--dimensions", "8", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    from graphvec.pipeline import latest_training_run
+    from graphvec.store import open_store
+
+    with open_store(store) as opened:  # what `update` folds new nodes in with
+        assert Node2Vec.from_run(latest_training_run(opened)["parameters"]).negative_exponent == 0.0
+    bad = run_cli("--store", store, "embed", "--negative-exponent", "2")
+    assert bad.returncode != 0 and "--negative-exponent must be between -1 and 1" in bad.stderr

@@ -34,7 +34,7 @@ def embed(
     dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
     learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
     timeout: Optional[str] = TRAIN["timeout"], feeding: str = TRAIN["feeding"], trainer: str = TRAIN["trainer"],
-    sample: Optional[float] = TRAIN["sample"],
+    sample: Optional[float] = TRAIN["sample"], negative_exponent: float = TRAIN["negative_exponent"],
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: none)"),
     predict_k: int = typer.Option(10, "--predict-k", help="PREDICTED labels per document, when labels are embedded (0: none)"),
     keep_walks: Optional[Path] = typer.Option(None, "--keep-walks", help="Also keep the walks in this .npy file (they are otherwise streamed into the trainer, never stored)."),
@@ -54,7 +54,8 @@ def embed(
     """
     output = ctx.obj["output"]
     estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window,
-                         negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, trainer, sample)
+                         negative, epochs, learning_rate, min_learning_rate, model, timeout, feeding, trainer, sample,
+                         negative_exponent)
     with open_store(ctx.obj["store"]) as store:
         spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df, store)
         data = run_embed(store, spec, estimator, top_k=top_k, predict_k=predict_k, force=force, use_cache=not no_cache,
@@ -219,7 +220,7 @@ def train_command(
     dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
     learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
     timeout: Optional[str] = TRAIN["timeout"], feeding: str = TRAIN["feeding"], trainer: str = TRAIN["trainer"],
-    sample: Optional[float] = TRAIN["sample"],
+    sample: Optional[float] = TRAIN["sample"], negative_exponent: float = TRAIN["negative_exponent"],
 ):
     """Train skip-gram vectors on a walk file; writes vectors.npz for 'graphvec write'.
 
@@ -230,7 +231,7 @@ def train_command(
     walk = walk_meta["params"]
     estimator = node2vec(walk_meta.get("method") or "node2vec", walk["return_factor"], walk["in_out_factor"], walk["walks_per_node"],
                          walk["walk_length"], seed, workers, dimensions, window, negative, epochs, learning_rate, min_learning_rate,
-                         model, timeout, feeding, trainer, sample).validate(walk_meta["spec"]["node_labels"])
+                         model, timeout, feeding, trainer, sample, negative_exponent).validate(walk_meta["spec"]["node_labels"])
     estimate.check(estimate.workload_from_walks(walk_meta, estimator), force, "train", "walk+train")
     with open_store(ctx.obj["store"], read_only=True) as store:
         projection = projection_for(store, walk_meta["spec"], walk_meta["projection"]["fingerprint"], str(walks_path))

@@ -36,10 +36,11 @@ def _floats(text: Optional[str], option: str) -> list[float] | None:
 
 
 def _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window, negative,
-            epochs, learning_rate, min_learning_rate, model, trainer, sample, node_labels=("Node",)):
+            epochs, learning_rate, min_learning_rate, model, trainer, sample, node_labels=("Node",), negative_exponent=0.75):
     """The model the options describe, and the settings the JSON output reports."""
     estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window,
-                         negative, epochs, learning_rate, min_learning_rate, model, None, "iterable", trainer, sample).validate(node_labels)
+                         negative, epochs, learning_rate, min_learning_rate, model, None, "iterable", trainer, sample,
+                         negative_exponent).validate(node_labels)
     train_params = estimator.train_params(node_labels)
     settings = {"method": method, "seed": seed, "walk": asdict(estimator.walk_params()),
                 "train": {k: v for k, v in asdict(train_params).items() if k not in ("timeout_s", "feeding", "workers")}}
@@ -110,6 +111,7 @@ def link_prediction(
     dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
     learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
     trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
+    negative_exponent: float = TRAIN["negative_exponent"],
 ):
     """Link prediction as in node2vec §4.4: ROC-AUC and AP of Hadamard features, and the cosine AUC.
 
@@ -117,7 +119,8 @@ def link_prediction(
     """
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
-                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
+                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
+                                   negative_exponent=negative_exponent)
     ps, qs = _floats(p_grid, "--p-grid"), _floats(q_grid, "--q-grid")
     src, dst, _, n, _ = protocols.graph_arrays(sources.read_graph(path, fmt=fmt, weighted=weighted, aggregate=aggregate,
                                                                   encoding=encoding))
@@ -152,6 +155,7 @@ def node_classification(
     dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
     learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
     trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
+    negative_exponent: float = TRAIN["negative_exponent"],
 ):
     """Multi-label node classification (DeepWalk / node2vec): Macro- and Micro-F1 over random splits.
 
@@ -159,7 +163,8 @@ def node_classification(
     """
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
-                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample)
+                                   dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
+                                   negative_exponent=negative_exponent)
     if regularisation == "auto":
         c_values = protocols.C_VALUES
     else:
@@ -208,6 +213,7 @@ def label_recommendation(
     dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
     learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
     trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
+    negative_exponent: float = TRAIN["negative_exponent"],
 ):
     """Hide one label per document and rank it: Hits@1/5/10 and MRR, against popularity and co-occurrence, and the blend's parts alone.
 
@@ -216,7 +222,7 @@ def label_recommendation(
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                    dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                   ("Document", "Label"))
+                                   ("Document", "Label"), negative_exponent)
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
     x, _ = protocols.corpus_incidence(corpus.labels)
     nodes = x.shape[1] + (x.shape[0] if projection in ("bipartite", "both") else 0)
@@ -271,6 +277,7 @@ def fold_in(
     dimensions: int = TRAIN["dimensions"], window: int = TRAIN["window"], negative: int = TRAIN["negative"], epochs: int = TRAIN["epochs"],
     learning_rate: float = TRAIN["learning_rate"], min_learning_rate: float = TRAIN["min_learning_rate"], model: str = TRAIN["model"],
     trainer: str = TRAIN["trainer"], sample: Optional[float] = TRAIN["sample"],
+    negative_exponent: float = TRAIN["negative_exponent"],
 ):
     """How close fold-in ('graphvec update') gets to a full retrain: remove labels, fold them back in, compare.
 
@@ -279,7 +286,7 @@ def fold_in(
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                    dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                   ("Document", "Label"))
+                                   ("Document", "Label"), negative_exponent)
     if fold_epochs < 1:
         raise GraphvecError(f"--fold-epochs must be at least 1, not {fold_epochs}")
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)

@@ -32,6 +32,8 @@ def train_options():
         dimensions=typer.Option(128, "--dimensions", help="embeddingDimension"),
         window=typer.Option(10, "--window", help="windowSize: context nodes on each side"),
         negative=typer.Option(5, "--negative", help="negativeSamplingRate"),
+        negative_exponent=typer.Option(0.75, "--negative-exponent", help="Negatives are drawn in proportion to count^this: "
+                                       "0.75 (word2vec), 0 uniform (better link prediction on PPI; README, Evaluate)."),
         epochs=typer.Option(1, "--epochs", help="iterations over the walks"),
         learning_rate=typer.Option(0.025, "--learning-rate", help="initialLearningRate, decays linearly to --min-learning-rate"),
         min_learning_rate=typer.Option(0.0001, "--min-learning-rate"),
@@ -110,9 +112,10 @@ def node2vec(method: str = "node2vec", return_factor: float = 1.0, in_out_factor
              walk_length: int = 80, seed: int = 42, workers: Optional[int] = None, dimensions: int = 128, window: int = 10,
              negative: int = 5, epochs: int = 1, learning_rate: float = 0.025, min_learning_rate: float = 0.0001,
              model: str = "skipgram", timeout: Optional[str] = None, feeding: str = "iterable", trainer: str = "numba",
-             sample: Optional[float] = None) -> Node2Vec:
+             sample: Optional[float] = None, negative_exponent: float = 0.75) -> Node2Vec:
     """The model the walk and training options describe (checked when it is fitted or validated)."""
     return Node2Vec(walk_length=walk_length, walks_per_node=walks_per_node, return_factor=return_factor,
                     in_out_factor=in_out_factor, dimensions=dimensions, window=window, negative=negative, epochs=epochs,
                     learning_rate=learning_rate, min_learning_rate=min_learning_rate, sample=sample, model=model, trainer=trainer,
-                    feeding=feeding, timeout_s=parse_duration(timeout), random_state=seed, workers=workers, method=method)
+                    feeding=feeding, timeout_s=parse_duration(timeout), random_state=seed, workers=workers, method=method,
+                    negative_exponent=negative_exponent)
