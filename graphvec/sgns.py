@@ -60,10 +60,18 @@ def _prefetch_row(matrix, row):
         _prefetch(matrix, row, column)
 
 
+def negative_weights(counts: np.ndarray, exponent: float = 0.75) -> np.ndarray:
+    """Each node's weight as a negative: count^exponent, and 0 for a node never seen, whatever the
+    exponent (0^0 is 1 and 0^-x infinite, but gensim never draws a word outside its vocabulary)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    return np.where(counts > 0, np.power(np.maximum(counts, 1e-300), exponent), 0.0)
+
+
 def negative_sampler(counts: np.ndarray, exponent: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
-    """An alias table over nodes for the unigram^0.75 distribution: exact, O(1) per draw, and
-    8 bytes per node, so it stays in cache where word2vec's 10⁸-entry table would not."""
-    weights = np.power(counts.astype(np.float64), exponent).astype(np.float32)
+    """An alias table over nodes for the unigram^exponent distribution (`negative_weights`):
+    exact, O(1) per draw, and 8 bytes per node, so it stays in cache where word2vec's
+    10⁸-entry table would not."""
+    weights = negative_weights(counts, exponent).astype(np.float32)
     prob, alias = build_alias_tables(np.array([0, len(weights)], dtype=np.int64), weights)
     return prob, alias
 

@@ -399,8 +399,9 @@ def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedd
     row_sums = weighted_degrees(indptr, weights) if weighted else degree.astype(np.float64)
     neg_prob, neg_alias = sgns.negative_sampler(row_sums, params.negative_exponent)
     ctx_prob, ctx_alias = sgns.negative_sampler(row_sums, exponent=1.0)
+    share_negative = sgns.negative_weights(row_sums, params.negative_exponent)  # the distribution neg_alias draws from
+    share_negative /= share_negative.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        share_negative = np.power(row_sums, 0.75) / np.power(row_sums, 0.75).sum()
         pressure = np.where(row_sums > 0, params.negative * share_negative / (row_sums / row_sums.sum()), 0.0).astype(np.float32)
     trainable = np.zeros(n, dtype=np.bool_)
     trainable[new_nodes] = True

@@ -449,3 +449,17 @@ def test_negative_exponent_reaches_the_run_record_and_is_checked(tmp_path):
         assert Node2Vec.from_run(latest_training_run(opened)["parameters"]).negative_exponent == 0.0
     bad = run_cli("--store", store, "embed", "--negative-exponent", "2")
     assert bad.returncode != 0 and "--negative-exponent must be between -1 and 1" in bad.stderr
+
+
+@pytest.mark.parametrize("exponent", [-0.5, 0.0, 0.75])
+def test_nodes_never_seen_are_never_drawn_as_negatives(exponent):
+    """count^exponent would give a node with count 0 weight 1 at exponent 0 and infinity below;
+    like gensim, which only draws from its vocabulary, such a node is never a negative."""
+    from graphvec import sgns
+
+    counts = np.array([0, 5, 0, 20, 1], dtype=np.int64)
+    weights = sgns.negative_weights(counts, exponent)
+    assert np.isfinite(weights).all() and (weights[counts == 0] == 0).all() and (weights[counts > 0] > 0).all()
+    prob, alias = sgns.negative_sampler(counts, exponent)
+    reachable = {slot for slot in range(len(counts)) if prob[slot] > 0} | {int(alias[slot]) for slot in range(len(counts)) if prob[slot] < 1}
+    assert reachable == {1, 3, 4}
