@@ -36,7 +36,7 @@ def _floats(text: Optional[str], option: str) -> list[float] | None:
 
 
 def _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window, negative,
-            epochs, learning_rate, min_learning_rate, model, trainer, sample, node_labels=("Node",), negative_exponent=0.75):
+            epochs, learning_rate, min_learning_rate, model, trainer, sample, negative_exponent, node_labels=("Node",)):
     """The model the options describe, and the settings the JSON output reports."""
     estimator = node2vec(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers, dimensions, window,
                          negative, epochs, learning_rate, min_learning_rate, model, None, "iterable", trainer, sample,
@@ -120,7 +120,7 @@ def link_prediction(
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                    dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                   negative_exponent=negative_exponent)
+                                   negative_exponent)
     ps, qs = _floats(p_grid, "--p-grid"), _floats(q_grid, "--q-grid")
     src, dst, _, n, _ = protocols.graph_arrays(sources.read_graph(path, fmt=fmt, weighted=weighted, aggregate=aggregate,
                                                                   encoding=encoding))
@@ -164,7 +164,7 @@ def node_classification(
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                    dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                   negative_exponent=negative_exponent)
+                                   negative_exponent)
     if regularisation == "auto":
         c_values = protocols.C_VALUES
     else:
@@ -222,7 +222,7 @@ def label_recommendation(
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                    dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                   ("Document", "Label"), negative_exponent)
+                                   negative_exponent, ("Document", "Label"))
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
     x, _ = protocols.corpus_incidence(corpus.labels)
     nodes = x.shape[1] + (x.shape[0] if projection in ("bipartite", "both") else 0)
@@ -286,7 +286,7 @@ def fold_in(
     output = ctx.obj["output"]
     estimator, settings = _params(method, return_factor, in_out_factor, walks_per_node, walk_length, seed, workers,
                                    dimensions, window, negative, epochs, learning_rate, min_learning_rate, model, trainer, sample,
-                                   ("Document", "Label"), negative_exponent)
+                                   negative_exponent, ("Document", "Label"))
     if fold_epochs < 1:
         raise GraphvecError(f"--fold-epochs must be at least 1, not {fold_epochs}")
     corpus = read_documents(path, labels_field, label_sep, id_field, title_field, fmt, encoding, on_error)
