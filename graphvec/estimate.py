@@ -25,6 +25,9 @@ MIB = 1 << 20
 RUNTIME_BYTES = 360 * MIB  # Python, numpy, the Numba kernels, LadybugDB and faiss loaded: peak of `embed` on a 34-node graph
 NAME_BYTES = 64  # one node key as a Python str in the projection's names array
 WALK_CHUNK_BYTES = 64 * MIB  # walks.plan: int32 rows per chunk
+REL_BATCH = 2_000_000  # writeback.REL_BATCH: relationships per COPY
+DOCUMENT_MATRICES = 5  # n × d float32 matrices a label-derived document set occupies at once while written
+BATCHED_ROW_BYTES = 150  # a SIMILAR or PREDICTED row written in REL_BATCH batches (1M documents: peak 6.4 GiB)
 GENSIM_VOCAB_BYTES = 400  # gensim's per-word Python objects (key_to_index, index_to_key, counts, cum_table)
 DEFAULT_RATES = {"walk_steps_per_s": 5e6, "train_tokens_per_s": 5e5, "write_nodes_per_s": 1e4, "project_entries_per_s": 1e6}
 
@@ -41,6 +44,11 @@ class Workload:
     weighted: bool = False
     trainer: str = "numba"
     stored_walks: bool = False  # walks kept in a file (--keep-walks, gensim, `graphvec walk`) and paged in while training
+    documents: int = 0  # documents given vectors from their labels after training (not in the projection)
+    has_label: int = 0  # HAS_LABEL relationships read to derive them and to score PREDICTED
+    predict_k: int = 0  # PREDICTED per document (0: none)
+    scored_documents: int = 0  # documents PREDICTED is written for
+    database_cache: int = 0  # bytes the store's page cache may grow to while it writes (the embedded store's cap)
 
     @property
     def steps(self) -> int:
@@ -72,12 +80,22 @@ def memory(w: Workload) -> dict:
         # Arrow tables of both vector sets and their per-label copies; SIMILAR rows as Arrow columns and the
         # database's buffers while it copies them in (about 560 bytes a row, measured at 100k nodes)
         "write_back": 6 * matrix + n * w.top_k * 560,
+        # label-derived documents: their two matrices, the Embedding and Arrow copies, the normalised
+        # copy and IVF lists of their SIMILAR search, and the SIMILAR rows (as for nodes above)
+        "documents": w.documents * (w.dimensions * 4 * DOCUMENT_MATRICES + w.top_k * BATCHED_ROW_BYTES + NAME_BYTES),
+        # the documents × labels incidence (three sparse copies) and the PREDICTED rows
+        "predicted": (w.has_label * 36 + w.scored_documents * w.predict_k * BATCHED_ROW_BYTES) if w.predict_k else 0,
+        # the store's page cache fills with what a write moves through it (the vectors being copied,
+        # one batch of relationships) up to its cap
+        "database_cache": min(w.database_cache, 2 * (n + w.documents) * d * 8 + min(REL_BATCH, (n + w.documents) * w.top_k) * 200),
     }
     resident = parts["runtime"] + parts["projection"]
     steps = {
         "project": resident + parts["projection_reading"],
         "walk+train": resident + parts["alias_tables"] + parts["walk_buffer"] + parts["training"],
-        "write": resident + 2 * matrix + parts["knn"] + parts["write_back"],
+        # documents' SIMILAR and PREDICTED are written one after the other
+        "write": resident + 2 * matrix + parts["knn"] + parts["write_back"] + max(parts["documents"], parts["predicted"])
+        + parts["database_cache"],
     }
     return {"parts": parts, "steps": steps, "peak": max(steps.values())}
 

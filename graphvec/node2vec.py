@@ -197,20 +197,23 @@ class Node2Vec:
     def fit_transform(self, projection, **options) -> Embedding:
         return self.fit(projection, **options).embedding_
 
-    def fold_in(self, projection, stored: Embedding, *, progress=None) -> tuple[Embedding, dict]:
+    def fold_in(self, projection, stored: Embedding, *, progress=None, skip: np.ndarray | None = None) -> tuple[Embedding, dict]:
         """Vectors for the projection's nodes that `stored` (aligned with the projection, as from
         `Store.read_embedding(projection=...)`) has none for and that have a relationship, in the
-        space of the stored ones, which stay exactly as they are (train.fold_in).  Returns the
-        whole embedding, old and new rows, and the fold-in's statistics."""
+        space of the stored ones, which stay exactly as they are (train.fold_in).  Nodes where
+        `skip` is True are left without one (documents whose vectors come from their labels).
+        Returns the whole embedding, old and new rows, and the fold-in's statistics."""
         self.validate(projection.label_names)
         new = ~stored.has_vector & (projection.degrees() > 0)  # an isolated node gets no walk
+        if skip is not None:
+            new &= ~skip
         if not new.any():
             return stored, {}
         with step_bar(progress, "fold-in", None, "tokens") as bar:
             folded = fold_in(projection.indptr, projection.indices, projection.weights, stored.vectors, stored.context,
                              np.flatnonzero(new), self.walk_params(), self.train_params(projection.label_names),
                              weighted=self.follows_weights(projection.weighted), directed=projection.directed,
-                             workers=self.workers, on_progress=bar.advance)
+                             workers=self.workers, on_progress=bar.advance, on_total=lambda total: bar.update(total=total))
         result = Embedding.from_projection(projection, folded.vectors, folded.context, stored.has_vector | folded.trained,
                                            stored.run_id, stored.metadata)
         result.runs = dict(stored.runs)

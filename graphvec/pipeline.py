@@ -22,7 +22,7 @@ from .embedding import Embedding, new_run_id, positions
 from .errors import GraphvecError
 from .node2vec import Node2Vec, step_bar
 from .projection import Projection, ProjectionSpec, project, require_kind
-from .stats import run_records
+from .stats import embedding_status, run_records
 from .store import Store
 from .writeback import RunInfo, WriteReport, check_counts, write_back
 
@@ -39,16 +39,22 @@ def projection_for(store: Store, spec_data: dict, fingerprint: str, what: str) -
 DOCUMENT_SOURCES = ("labels", "walks")
 
 
-def workload_for(store: Store, spec: ProjectionSpec, model: Node2Vec, top_k: int, stored_walks: bool = False) -> estimate.Workload:
+def workload_for(store: Store, spec: ProjectionSpec, model: Node2Vec, top_k: int, stored_walks: bool = False,
+                 predict_k: int = 10) -> estimate.Workload:
     """What a job on this projection will hold, from the store's counts alone (nothing is read):
-    a relationship counts twice in an undirected projection, once in a directed one."""
+    a relationship counts twice in an undirected projection, once in a directed one; documents
+    outside the projection count when they will get vectors from their labels."""
     counts = store.counts()
     for label in spec.node_labels:
         require_kind(store, counts, label, "nodes with label")
     nodes = sum(counts[label] for label in spec.node_labels)
     entries = sum(counts.get(rel_type, 0) for rel_type, _ in spec.relationships) * (1 if spec.directed else 2)
+    documents = counts.get("Document", 0) if "Label" in spec.node_labels and "Document" not in spec.node_labels else 0
+    has_label = counts.get("HAS_LABEL", 0) if "Label" in spec.node_labels else 0
     return estimate.Workload(nodes, entries, model.dimensions, model.walks_per_node, model.walk_length, model.epochs, top_k,
-                             model.follows_weights(spec.weighted), model.trainer, stored_walks or not model.streams_walks())
+                             model.follows_weights(spec.weighted), model.trainer, stored_walks or not model.streams_walks(),
+                             documents=documents if has_label else 0, has_label=has_label, predict_k=predict_k if has_label else 0,
+                             scored_documents=counts.get("Document", 0) if has_label else 0, database_cache=store.cache_bytes())
 
 
 @dataclass
@@ -95,7 +101,8 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
     model.validate(spec.node_labels)
     timings = {}
     started = time.perf_counter()
-    memory = estimate.check(workload_for(store, spec, model, top_k, stored_walks=keep_walks is not None), force, "embed")
+    memory = estimate.check(workload_for(store, spec, model, top_k, stored_walks=keep_walks is not None, predict_k=predict_k),
+                            force, "embed")
     projection = project(store, spec, use_cache=use_cache)
     timings["project"] = time.perf_counter() - started
     model.fit(projection, keep_walks=keep_walks, force=force, progress=progress)
@@ -108,6 +115,7 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
         documents, settings = documents_from_labels(store, embedding.for_label("Label"), "idf", remove_first_pc)
         parameters = {"documents": settings}
         embedding = embedding.with_label(documents)
+        del documents  # joined into `embedding`: one copy of a million documents' vectors, not two
     if alignment is not None:
         parameters["alignment"] = alignment
     with step_bar(progress, "write", None, "nodes") as bar:
@@ -139,10 +147,10 @@ def documents_from_labels(store: Store, labels: Embedding, weighting: str = "idf
     pairs = store.read("read_has_label")
     df_table = store.read("read_labels")
     df = np.zeros(len(labels), np.float64)
-    rows = labels.rows_of(df_table.column("name").to_pylist())
+    rows = labels.rows_of(df_table.column("name"))
     df[rows[rows >= 0]] = np.asarray(df_table.column("df"), np.float64)[rows >= 0]
-    doc_rows = positions(doc_ids, pairs.column("doc").to_pylist())
-    label_cols = labels.rows_of(pairs.column("label").to_pylist())
+    doc_rows = positions(doc_ids, pairs.column("doc"))
+    label_cols = labels.rows_of(pairs.column("label"))
     inside = label_cols >= 0  # labels below --min-df are outside the embedded set
     x = incidence(doc_rows[inside], label_cols[inside], len(doc_ids), len(labels))
     derived = docvec.from_labels(x, labels.vectors, labels.context, labels.has_vector,
@@ -206,7 +214,7 @@ def _document_settings(store: Store) -> dict:
 
 
 def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers: int | None = None, use_cache: bool = True,
-           progress=None) -> dict:
+           progress=None, force: bool = False) -> dict:
     """`graphvec update`: vectors for the nodes that have none, all existing vectors kept as they are.
 
     The newest `embed` run says what was projected and how it walked and trained: the same model
@@ -214,10 +222,20 @@ def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers:
     relationship (Node2Vec.fold_in: walks from them over the current graph, skip-gram on their
     rows only); documents get the weighted mean of their labels' vectors when that is how the run
     gave documents vectors.  The write-back adds only the new vectors, updates SIMILAR for the new
-    nodes and for the nodes whose top-k they enter, recomputes PREDICTED when it was written, and
-    the run record names the run it extends."""
+    nodes and for the nodes whose top-k they enter, writes PREDICTED for the new documents when it
+    was written, and the run record names the run it extends.
+
+    Documents whose vectors come from their labels are not folded in (walk-learned vectors would
+    be replaced at once).  When `graphvec stats` advises a full `embed` (too many nodes without a
+    vector, or only relationships changed), update refuses unless `force`: fold-in learns nothing
+    about how the old nodes changed."""
     check_counts(top_k)
     started = time.perf_counter()
+    advice = embedding_status(store).get("recommendation", "")
+    advises_embed = advice.startswith("run 'graphvec embed'")
+    if advises_embed and not force:
+        raise GraphvecError(f"'graphvec stats' advises a full embed, not update ({advice.partition(': ')[2]}); "
+                            "run 'graphvec embed', or pass --force to fold in anyway")
     base = latest_training_run(store)
     parameters = base["parameters"]
     spec = ProjectionSpec.from_dict(parameters["spec"])
@@ -225,19 +243,24 @@ def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers:
     projection = project(store, spec, use_cache=use_cache)
     stored = store.read_embedding(projection=projection)
     documents_settings = _document_settings(store)
-    embedding, fold_stats = model.fold_in(projection, stored, progress=progress)
+    from_labels = documents_settings.get("source") == "labels" and _labels_carry_documents(store, projection)
+    skip = None
+    if from_labels and "Document" in projection.label_names:
+        skip = projection.node_label == projection.label_names.index("Document")
+    embedding, fold_stats = model.fold_in(projection, stored, progress=progress, skip=skip)
     embedding.run_id, created_at = new_run_id()
     added = embedding.has_vector & ~stored.has_vector
     fresh = {label: added[embedding.labels == label] for label in embedding.label_names}
-    if documents_settings.get("source") == "labels" and _labels_carry_documents(store, projection):
+    if from_labels:
         component = documents_settings.get("component")
         documents, _ = documents_from_labels(store, embedding.for_label("Label"), documents_settings.get("weighting", "idf"),
                                              documents_settings.get("remove_first_pc", False),
                                              None if component is None else np.asarray(component, np.float32))
         fresh["Document"] = ~store.read_embedding("Document", keys=documents.keys).has_vector & documents.has_vector
         embedding = embedding.with_label(documents)
-    still_without = int((~(stored.has_vector | added)).sum())
-    common = {"update_of": base["id"], "fold_in": fold_stats, "still_without_vector": still_without,
+    still_without = int((~(stored.has_vector | added | (False if skip is None else skip))).sum())
+    common = {"update_of": base["id"], "fold_in": fold_stats, "still_without_vector": still_without, "stats_advice": advice,
+              "forced": bool(force and advises_embed),
               "why_without_vector": "no relationship in the projection"}
     if not any(mask.any() for mask in fresh.values()):  # nothing new: no run, no write
         labels = {label: {"new_vectors": 0, "nodes": int(len(mask)),

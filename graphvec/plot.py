@@ -67,7 +67,7 @@ def plot_vectors(store: Store, label: str | None, out: str | Path, *, method: st
     graph.add_nodes_from(range(len(keys)))
     similar = store.read("read_similar", label=label, key=key)
     if similar.num_rows:
-        sources, targets = stored.rows_of(similar.column("a").to_pylist()), stored.rows_of(similar.column("b").to_pylist())
+        sources, targets = stored.rows_of(similar.column("a")), stored.rows_of(similar.column("b"))
         for a, b, score in zip(sources.tolist(), targets.tolist(), similar.column("score").to_pylist()):
             if a >= 0 and b >= 0:
                 graph.add_edge(a, b, weight=max(float(score), 1e-6))

@@ -367,7 +367,8 @@ def _write_segments(walks: np.ndarray, segments: list[tuple[int, int]], folder: 
 
 def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedding: np.ndarray, context: np.ndarray,
             new_nodes: np.ndarray, walk_params, params: TrainParams, *, weighted: bool, directed: bool,
-            workers: int | None = None, on_progress: Callable[[int], None] | None = None) -> Vectors:
+            workers: int | None = None, on_progress: Callable[[int], None] | None = None,
+            on_total: Callable[[int], None] | None = None) -> Vectors:
     """Vectors for `new_nodes` in the space of the existing ones, which stay exactly as they are.
 
     Walks start from each new node.  On an undirected graph two half-length walks from the same
@@ -395,6 +396,8 @@ def fold_in(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, embedd
     walks = fold_in_walks(indptr, indices, weights, new_nodes, walk_params, params.window, weighted=weighted, directed=directed,
                            workers=workers)
     walks = np.ascontiguousarray(walks)
+    if on_total is not None:  # the progress bar's total, so it shows a rate and an ETA
+        on_total(int((walks >= 0).sum()) * params.epochs)
     numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
     row_sums = weighted_degrees(indptr, weights) if weighted else degree.astype(np.float64)
     neg_prob, neg_alias = sgns.negative_sampler(row_sums, params.negative_exponent)

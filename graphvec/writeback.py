@@ -26,8 +26,8 @@ import scipy.sparse as sp
 
 from .embedding import Embedding, json_default, utc_now
 from .errors import GraphvecError
-from .scoring import LabelModel, cooccurrence_counts, top_labels
-from .similarity import EXACT_LIMIT, top_k
+from .scoring import LABEL_LIMIT, LabelModel, candidate_recall, cooccurrence_counts, top_labels
+from .similarity import EXACT_LIMIT, recall_at_k, top_k
 from .store import LabelVectors, Store, WriteStep
 
 
@@ -139,6 +139,8 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     parts = [LabelVectors(s.label, s.key_property, s.to_arrow(None if fresh is None else fresh[s.label])) for s in sets
              if fresh is None or fresh[s.label].any()]
     skipped = store.write_vectors(parts, run.run_id, on_batch=landed, merge=fresh is not None, rewrites=frozenset(rewrites))
+    del parts  # the Arrow copies of every vector: freed before the neighbour searches need their own
+    release_freed_memory()
     report.skipped_already_written += skipped
     if skipped and progress is not None:
         progress.advance(skipped)
@@ -153,11 +155,37 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
                                                                    "dimensions": s.dimensions})], {})
     meta = {"embedding_run": run.run_id, "embedding_fingerprint": run.fingerprint}
     if predicting:
-        report.predicted = write_predictions(store, run.run_id, predict_k)
+        release_freed_memory()
+        only = None
+        if fresh is not None:  # update: the new documents' recommendations (README "update")
+            new_documents = next((s for s in sets if s.label == "Document"), None)
+            only = new_documents.keys[fresh["Document"]] if new_documents is not None else np.array([], dtype=object)
+        report.predicted = write_predictions(store, run.run_id, predict_k, documents=only)
         meta["predicted_k"] = str(predict_k)
     report.seconds = round(time.perf_counter() - started, 3)
     store.write([WriteStep("upsert_run", run_record(run, sets, "complete", report.seconds, fresh))], meta)
     return report
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by large steps back to the system (glibc keeps it otherwise, and the
+    next step's peak sits on top of it)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+REL_BATCH = 2_000_000  # relationships per COPY: LadybugDB holds a COPY's rows in its page cache
+
+
+def _create(store: Store, step: str, table: pa.Table, identifiers: dict) -> None:
+    """Relationships written in batches of REL_BATCH, one statement each (10M SIMILAR in one COPY
+    needed more than 1 GB of LadybugDB's page cache); the run record covers a crash in between."""
+    for start in range(0, max(table.num_rows, 1), REL_BATCH):
+        store.write([WriteStep(step, table.slice(start, REL_BATCH), identifiers=identifiers)], {}, atomic=False)
 
 
 def _ids(s: Embedding) -> dict:
@@ -168,19 +196,25 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours."""
     embedded = np.flatnonzero(s.has_vector)
     neighbours, scores, method = top_k(s.vectors[embedded], k, exact_limit=exact_limit)
-    table = _similar_rows(s.keys[embedded], s.keys[embedded[neighbours]], scores, run_id)
+    found = neighbours >= 0  # an approximate search may find fewer than k for a node
+    table = _similar_rows(s.keys[embedded], s.keys[embedded[np.maximum(neighbours, 0)]], scores, run_id)
+    if not found.all():
+        table = table.filter(pa.array(found.ravel()))
     store.ensure_schema_with("schema_similar", label=s.label)
     # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
     # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
     # run record still says `writing` until both have landed, so a crash in between is
     # reported by `stats` and completed by re-running.
     store.write([WriteStep("delete_similar", identifiers=_ids(s))], {}, atomic=False)
-    store.write([WriteStep("create_similar", table, identifiers=_ids(s))], {}, atomic=False)
+    _create(store, "create_similar", table, _ids(s))
     degrees = s.degrees[embedded] if s.degrees is not None else np.zeros(len(embedded))
     samples = [{"node": str(s.keys[embedded[i]]),
-                "neighbours": [[str(s.keys[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5])]}
+                "neighbours": [[str(s.keys[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5]) if j >= 0]}
                for i in np.argsort(-degrees, kind="stable")[:3]]
-    return {"k": int(neighbours.shape[1]), "relationships": int(table.num_rows), "method": method}, samples
+    report = {"k": int(neighbours.shape[1]), "relationships": int(table.num_rows), "method": method}
+    if method != "exact":
+        report["recall_at_k_sample"] = round(recall_at_k(s.vectors[embedded], neighbours), 4)
+    return report, samples
 
 
 def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: int) -> dict:
@@ -201,8 +235,8 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     k = min(k, len(have) - 1)
     new_neighbours, new_scores = search(vectors, vectors[new_rows], k, exclude=new_rows)
     stored = store.read("read_similar", **_ids(s))
-    a = known.rows_of(stored.column("a").to_pylist())
-    b = known.rows_of(stored.column("b").to_pylist())
+    a = known.rows_of(stored.column("a"))
+    b = known.rows_of(stored.column("b"))
     score = np.asarray(stored.column("score").to_numpy(zero_copy_only=False), dtype=np.float32)
     ok = (a >= 0) & (b >= 0)
     a, b, score = a[ok], b[ok], score[ok]
@@ -228,7 +262,7 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     table = table.filter(pa.compute.is_finite(table.column("score")))
     store.ensure_schema_with("schema_similar", label=s.label)
     store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=_ids(s))], {}, atomic=False)
-    store.write([WriteStep("create_similar", table, identifiers=_ids(s))], {}, atomic=False)
+    _create(store, "create_similar", table, _ids(s))
     return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(table.num_rows)}
 
 
@@ -238,34 +272,53 @@ def _similar_rows(sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, 
     return pa.table({"a": pa.array(np.repeat(sources, k).astype(str)), "b": pa.array(targets.ravel().astype(str)),
                      "score": pa.array(scores.ravel().astype(np.float64)),
                      "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(sources))),
-                     "run": pa.array([run_id] * (len(sources) * k), pa.string())})
+                     "run": pa.repeat(pa.scalar(run_id, pa.string()), len(sources) * k)})
 
 
-def write_predictions(store: Store, run_id: str, k: int, method: str = "blend") -> dict:
+def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", documents: np.ndarray | None = None) -> dict:
     """(:Document)-[:PREDICTED {score, rank, run}]->(:Label): each document's top-k missing labels.
 
     Scored by graphvec.scoring from the stored label vectors and the documents' current labels,
     so every document with at least one label gets recommendations, whether or not documents were
-    in the projection.  A rebuild deletes the old PREDICTED first, like SIMILAR.
+    in the projection.  A rebuild deletes the old PREDICTED first, like SIMILAR.  Past
+    scoring.LABEL_LIMIT labels the scores come from candidates (co-occurring labels and a vector
+    search), and the report gives their recall of the exact top-k on a sample of documents.
+
+    `documents` (keys) rescores only those and replaces only their PREDICTED (`update`: the new
+    documents; the others keep theirs, scored on the counts of the run that wrote them).
     """
     labels = store.read("read_labels")
     names = np.array([str(n) for n in labels.column("name").to_pylist()], dtype=object)
     stored = store.read_embedding("Label", keys=names)
     pairs = store.read("read_has_label")
-    doc_keys = np.array(pairs.column("doc").to_pylist(), dtype=object)
-    docs, doc_codes = np.unique(doc_keys.astype(str), return_inverse=True)
-    label_codes = stored.rows_of(pairs.column("label").to_pylist())
-    x = sp.csr_matrix((np.ones(len(label_codes), np.float32), (doc_codes, label_codes)), shape=(len(docs), len(names)))
+    docs = pa.compute.dictionary_encode(pairs.column("doc").cast(pa.string())).combine_chunks()
+    doc_codes = np.asarray(docs.indices, np.int64)
+    doc_keys = docs.dictionary
+    label_codes = stored.rows_of(pairs.column("label"))
+    x = sp.csr_matrix((np.ones(len(label_codes), np.float32), (doc_codes, label_codes)), shape=(len(doc_keys), len(names)))
     x.data[:] = 1.0
     model = LabelModel(np.array(labels.column("df").to_pylist(), np.float64), stored.vectors, stored.context,
-                       cooccurrence_counts(x), n_documents=len(docs))
+                       cooccurrence_counts(x), n_documents=len(doc_keys))
+    if documents is not None:
+        rows = np.flatnonzero(pa.compute.is_in(doc_keys, value_set=pa.array(np.asarray(documents, dtype=str))).to_numpy(zero_copy_only=False))
+        x, doc_keys = x[rows], doc_keys.take(pa.array(rows))
+        if len(rows) == 0:
+            return {"documents": 0, "k": int(k), "method": method, "relationships": 0, "only_new_documents": True}
+    started = time.perf_counter()
     indices, scores = top_labels(x, model, k, method)
+    report = {"documents": int(len(doc_keys)), "k": int(k), "method": method, "only_new_documents": documents is not None, "scoring_s": round(time.perf_counter() - started, 3),
+              "scored": "every label" if model.n_labels <= LABEL_LIMIT else "candidates"}
+    if model.n_labels > LABEL_LIMIT:
+        report["candidate_recall"] = round(candidate_recall(x, model, k, method, indices), 4)
     valid = indices >= 0
     doc_rows, ranks = np.nonzero(valid)
-    table = pa.table({"a": pa.array(docs[doc_rows].astype(str)), "b": pa.array(names[indices[valid]].astype(str)),
+    table = pa.table({"a": doc_keys.take(pa.array(doc_rows)), "b": pa.array(names[indices[valid]].astype(str)),
                       "score": pa.array(scores[valid].astype(np.float64)), "rank": pa.array((ranks + 1).astype(np.int64)),
-                      "run": pa.array([run_id] * int(valid.sum()), pa.string())})
+                      "run": pa.repeat(pa.scalar(run_id, pa.string()), int(valid.sum()))})
     store.ensure_schema("schema_predicted")
-    store.write([WriteStep("delete_predicted")], {}, atomic=False)
-    store.write([WriteStep("create_predicted", table)], {}, atomic=False)
-    return {"documents": int(len(docs)), "relationships": int(table.num_rows), "k": int(k), "method": method}
+    if documents is None:
+        store.write([WriteStep("delete_predicted")], {}, atomic=False)
+    else:
+        store.write([WriteStep("delete_predicted_from", pa.table({"key": doc_keys}))], {}, atomic=False)
+    _create(store, "create_predicted", table, {})
+    return {**report, "relationships": int(table.num_rows)}

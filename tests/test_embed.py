@@ -337,7 +337,7 @@ def test_format_walks_writes_what_gensim_reads():
     assert buffer[:used].tobytes() == b"3 17 250\n0 1 2 3\n"
 
 
-def test_exact_top_k_matches_brute_force_and_nn_descent_recall():
+def test_exact_top_k_matches_brute_force_and_the_ivf_recall():
     rng = np.random.default_rng(4)
     vectors = rng.standard_normal((600, 16)).astype(np.float32)
     indices, scores = top_k_exact(vectors, 10)

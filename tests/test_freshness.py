@@ -16,6 +16,7 @@ from dataclasses import replace
 from graphvec import documents
 from graphvec.align import mean_cosine, rotation
 from graphvec.ingest import ingest_documents, ingest_graph
+from graphvec.errors import GraphvecError
 from graphvec.pipeline import embed, embed_documents, update
 from graphvec.projection import PRESETS, build_csr
 from graphvec.similarity import top_k_exact
@@ -215,6 +216,12 @@ def test_stats_recommends_a_full_embed_when_many_nodes_are_new(store, tmp_path):
     status = store_stats(store)["embeddings"]
     assert status["stale"] and status["nodes_without_vector"] > 1000
     assert "graphvec embed" in status["recommendation"] and "update" not in status["recommendation"].split(":")[0]
+    runs = store.read("read_runs").num_rows
+    with pytest.raises(GraphvecError, match="advises a full embed, not update .*pass --force"):
+        update(store, top_k=0)  # fold-in would learn nothing about how the old labels changed
+    assert store.read("read_runs").num_rows == runs  # refused before any write
+    forced = update(store, top_k=0, force=True)
+    assert forced["forced"] and forced["new_vectors"]["Label"] > 0 and "graphvec embed" in forced["stats_advice"]
 
 
 def test_document_vectors_use_each_labels_own_df_when_min_df_leaves_labels_out(embedded_store):

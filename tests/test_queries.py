@@ -8,6 +8,7 @@ trained on the same corpus with the same seed and one worker, must give the same
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -428,3 +429,36 @@ def test_predicted_is_the_blend_of_the_stored_vectors_and_counts(robotics):
     best = [names[i] for i in np.lexsort((np.arange(len(names)), -scores))[:8]]
     assert [row["name"] for row in answer["recommended"]] == best
     assert [row["score"] for row in answer["recommended"]] == pytest.approx(sorted(scores, reverse=True)[:8], rel=1e-4)
+
+
+def test_a_large_embedded_store_answers_from_stored_similar_and_predicted(robotics_embedded, monkeypatch):
+    """Past queries.SCAN_LIMIT nodes the embedded store reads SIMILAR and PREDICTED instead of
+    scanning every vector (seconds at 1M documents).  Lowered here to 0 so the same robotics
+    store takes that path: where SIMILAR is exact (robotics is far below the exact-search limit)
+    the answers are the scan's, and recommend --label gives the documents whose PREDICTED hold it."""
+    with open_store(robotics_embedded, read_only=True) as store:
+        scanned = {"label": queries.neighbours(store, "arduino", 5, min_df=1),
+                   "document": queries.document_neighbours(store, "20", 5, break_ties=False)}
+        monkeypatch.setattr(queries, "SCAN_LIMIT", 0)
+        assert queries.reads_stored_answers(store, "Label") and queries.reads_stored_answers(store, "Document")
+        label_rows = queries.neighbours(store, "arduino", 5, min_df=1)
+        assert [r["name"] for r in label_rows] == [r["name"] for r in scanned["label"]]
+        assert np.allclose([r["score"] for r in label_rows], [r["score"] for r in scanned["label"]], atol=1e-5)
+        assert [r["cooccurrence"] for r in label_rows] == [r["cooccurrence"] for r in scanned["label"]]
+        document_rows = queries.neighbours(store, "20", 5, document=True)
+        assert np.allclose([r["score"] for r in document_rows], [r["score"] for r in scanned["document"]], atol=1e-5)
+        assert all(set(r["labels"]) == labels_of(store)[str(r["id"])] for r in document_rows)
+        assert len(queries.neighbours(store, "arduino", 5, min_df=10**6)) == 0  # only what is stored, filtered
+        rows = queries.recommend_documents(store, "pid", 10)
+        predicted = {(str(r["doc"]), r["score"]) for r in queries.run_query(
+            store, _predicted_for_file(store), {"name": "pid"})}
+        assert rows and all("pid" not in r["labels"] for r in rows)
+        assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+        assert {(str(r["id"]), r["score"]) for r in rows} <= predicted
+        assert min(r["score"] for r in rows) >= sorted((s for _, s in predicted), reverse=True)[len(rows) - 1]
+
+
+def _predicted_for_file(store):
+    path = Path(store.location).parent / "predicted_for.cypher"
+    path.write_text("// params: name\nMATCH (d:Document)-[p:PREDICTED]->(l:Label {name: $name}) RETURN d.id AS doc, p.score AS score\n")
+    return path

@@ -155,6 +155,7 @@ def update(
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Passes of fold-in over its walks (default: the embed run's)."),
     top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: leave SIMILAR alone)"),
     workers: Optional[int] = WALK["workers"], no_cache: bool = PROJECTION["no_cache"],
+    force: bool = typer.Option(False, "--force", help="Fold in even when 'graphvec stats' advises a full embed."),
 ):
     """Give vectors to nodes added since the last embed, keeping every existing vector as it is.
 
@@ -167,7 +168,7 @@ def update(
 
     output = ctx.obj["output"]
     with open_store(ctx.obj["store"]) as store:
-        data = run(store, epochs=epochs, top_k=top_k, workers=workers, use_cache=not no_cache,
+        data = run(store, epochs=epochs, top_k=top_k, workers=workers, use_cache=not no_cache, force=force,
                    progress=lambda name, total, unit: output.progress(name, total, unit))
 
     def render(console):
@@ -176,6 +177,8 @@ def update(
                 "still without vector (no relationship)": data["still_without_vector"], "seconds": data["seconds"]}
         if data["fold_in"]:
             rows["fold-in"] = f"{data['fold_in']['walks']:,} walks, {data['fold_in']['tokens_trained']:,} tokens, {data['fold_in']['seconds']:.2f} s"
+        if data["forced"]:
+            rows["forced"] = f"'graphvec stats' advised: {data['stats_advice']}"
         console.print(key_value_table(f"update: run {data['run_id']}" if data["run_id"] else "update: nothing new, nothing written", rows))
 
     output.emit(data, render)

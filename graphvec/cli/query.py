@@ -86,7 +86,8 @@ def neighbours(
 def recommend(
     ctx: typer.Context,
     document: Optional[str] = typer.Argument(None, help="A document id: the labels it lacks, best first."),
-    label: Optional[str] = typer.Option(None, "--label", help="Instead: the documents that lack this label, closest first."),
+    label: Optional[str] = typer.Option(None, "--label", help="Instead: the documents that lack this label, best first "
+                                        "(closest by vector; on a large embedded store, by the stored PREDICTED score)."),
     k: int = typer.Option(5, "-k", help="How many."),
 ):
     """Labels to add to a document (its current labels marked), or documents to add a label to.
@@ -101,7 +102,7 @@ def recommend(
             rows = queries.recommend_documents(store, label, k)
             data = {"label": label, "k": k, "rows": rows}
             output.emit(data, lambda console: console.print(
-                _table(f"documents without {label}, closest first", rows, ["id", "score", "title", "labels"], {"score": _score})))
+                _table(f"documents without {label}, best first", rows, ["id", "score", "title", "labels"], {"score": _score})))
             return
         data = queries.recommend(store, document, k)
 

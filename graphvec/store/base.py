@@ -148,6 +148,11 @@ class Store(ABC):
         """Tables graphvec derives from the graph (vectors, SIMILAR, run records): not part of it."""
         return kind in GRAPHVEC_OWN
 
+    def cache_bytes(self) -> int:
+        """Memory this process's database client may hold as page cache while it writes (none:
+        a server keeps its own)."""
+        return 0
+
     def cache_dir(self) -> Path:
         """Where projections of this store are cached: per user, named after the store's location."""
         return Path.home() / ".cache" / "graphvec" / hashlib.sha256(self.location.encode()).hexdigest()[:12]

@@ -1,0 +1,123 @@
+"""What makes million-document corpora work: candidate scoring for PREDICTED, the IVF search
+for SIMILAR, and re-ingesting a changed corpus file.  Each runs on sizes small enough for the
+suite and checks the large-size path against the exact one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from graphvec import scoring, similarity
+from graphvec.ingest import ingest_documents
+from graphvec.scoring import LabelModel, candidate_recall, cooccurrence_counts, top_labels, top_labels_by_candidates
+from graphvec.sources import read_documents
+
+
+def _label_model(n_docs=3000, n_labels=400, dimensions=16, seed=0):
+    """A Zipfian documents × labels matrix and random vectors (exactness does not need good ones)."""
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n_docs), 3)
+    cols = np.minimum(rng.zipf(1.5, size=3 * n_docs) - 1, n_labels - 1)
+    x = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n_docs, n_labels))
+    x.data[:] = 1.0
+    df = np.asarray(x.sum(axis=0)).ravel()
+    model = LabelModel(df, rng.standard_normal((n_labels, dimensions)).astype(np.float32) * 0.3,
+                       rng.standard_normal((n_labels, dimensions)).astype(np.float32) * 0.3, cooccurrence_counts(x),
+                       n_documents=n_docs)
+    return x, model
+
+
+@pytest.mark.parametrize("method", scoring.CANDIDATE_METHODS)
+def test_candidate_scoring_ranks_exactly_as_scoring_every_label_when_the_search_is_exhaustive(method):
+    """With 400 labels the label index has 6 lists and a query probes all of them, and with every
+    co-occurring partner taken only the candidate logic is under test: co-occurring labels plus
+    the best count-free ones must hold every label of the exact top-10."""
+    x, model = _label_model()
+    exact, exact_scores = top_labels(x, model, 10, method)
+    found, found_scores = top_labels_by_candidates(x, model, 10, method, partners=10**6)
+    assert np.array_equal(found, exact)
+    assert np.allclose(found_scores, exact_scores, atol=1e-4, equal_nan=True)
+    assert (found >= 0).all() and not any(x[d, found[d]].nnz for d in range(0, 3000, 97))  # never a label it has
+
+
+def test_top_labels_takes_candidates_above_the_label_limit_and_reports_their_recall(monkeypatch):
+    x, model = _label_model(n_docs=2000, n_labels=5000, seed=3)
+    monkeypatch.setattr(scoring, "LABEL_NPROBE", 1)  # one list of 141: the vector search is now really approximate
+    approximate, _ = top_labels(x, model, 10, "blend", label_limit=1000)
+    exact, _ = top_labels(x, model, 10, "blend")
+    recall = candidate_recall(x, model, 10, "blend", approximate, sample=500)
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approximate[:500], exact[:500])])
+    assert 0.5 < recall < 1.0 and abs(recall - overlap) < 0.1
+    assert candidate_recall(x, model, 10, "blend", exact, sample=500) == 1.0
+
+
+def _clustered(n=6000, dimensions=16, clusters=40, seed=5):
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dimensions))
+    return (centres[rng.integers(clusters, size=n)] + 0.35 * rng.standard_normal((n, dimensions))).astype(np.float32)
+
+
+def test_ivf_top_k_finds_at_least_95_percent_of_the_exact_neighbours_and_is_deterministic():
+    vectors = _clustered()
+    indices, scores, method = similarity.top_k(vectors, 10, exact_limit=1000)
+    assert method == "ivf" and indices.shape == (6000, 10)
+    assert (indices != np.arange(6000)[:, None]).all()  # never itself
+    assert similarity.recall_at_k(vectors, indices, sample=6000) >= 0.95
+    again, _ = similarity.top_k_approximate(vectors, 10, workers=1)
+    assert np.array_equal(again, indices)  # the same lists whatever the thread count
+    exact, _ = similarity.top_k_exact(vectors, 10)
+    assert similarity.recall_at_k(vectors, exact, sample=6000) == 1.0
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)  # best first
+
+
+def test_recall_counts_any_of_a_group_of_equal_vectors_as_exact():
+    """Documents with the same labels have the same vector; any k of them are an exact answer."""
+    vectors = np.repeat(_clustered(n=50), 20, axis=0)  # 20 copies of each
+    shuffled = np.array([np.roll(np.delete(np.arange(i - i % 20, i - i % 20 + 20), i % 20), 3)[:10] for i in range(1000)])
+    assert similarity.recall_at_k(vectors, shuffled, sample=1000) == 1.0
+    wrong = (shuffled + 20) % 1000  # the copies of another vector
+    assert similarity.recall_at_k(vectors, wrong, sample=1000) < 0.2
+
+
+def test_search_of_few_queries_against_many_vectors_uses_the_ivf_index_past_the_limit():
+    vectors = _clustered(n=8000)
+    queries = np.arange(0, 8000, 7)
+    exact, exact_scores = similarity.search(vectors, vectors[queries], 10, exclude=queries)
+    approximate, _ = similarity.search(vectors, vectors[queries], 10, exclude=queries, exact_limit=500)
+    hits = [len(set(a) & set(b)) / 10 for a, b in zip(approximate, exact)]
+    assert np.mean(hits) >= 0.95 and not (approximate == queries[:, None]).any()
+
+
+def _corpus(path, documents, changed_every=0, seed=1):
+    """A planted-topic CSV: 40 topics of 25 labels, 2-4 labels per document from one topic."""
+    rng = np.random.default_rng(seed)
+    lines = ["id,title,tags"]
+    for d in range(documents):
+        topic = rng.integers(40)
+        labels = [f"t{topic}-{int(x)}" for x in np.unique(np.minimum(rng.zipf(1.6, size=rng.integers(2, 5)), 25))]
+        if changed_every and d % changed_every == 0:
+            labels = labels[:-1] + [f"t{(topic + 1) % 40}-1"]
+        lines.append(f"{d},doc {d},{' '.join(dict.fromkeys(labels))}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_reingesting_a_changed_corpus_gives_what_a_fresh_ingest_of_it_gives(store, tmp_path):
+    """The path a changed 1M-document file takes (the whole file again, a few documents' labels
+    different), on 20,000 documents: afterwards the store holds exactly what ingesting the
+    changed file into an empty store holds, and the report counts the changed documents."""
+    from graphvec.store import open_store
+
+    original = _corpus(tmp_path / "corpus.csv", 20_000)
+    changed = _corpus(tmp_path / "changed.csv", 20_000, changed_every=100)
+    ingest_documents(store, read_documents(original, label_sep=" "))
+    report = ingest_documents(store, read_documents(changed, label_sep=" "))
+    assert report.updated == 200 and report.new == 0 and report.unchanged == 19_800
+    with open_store(str(tmp_path / "fresh.lbug")) as fresh:
+        ingest_documents(fresh, read_documents(changed, label_sep=" "))
+        for name, key in (("read_labels", "name"), ("read_has_label", "doc"), ("read_cooccurs", "a")):
+            mine = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in store.read(name).to_pylist())
+            theirs = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in fresh.read(name).to_pylist())
+            assert mine == theirs, name
+        assert store.counts()["HAS_LABEL"] == fresh.counts()["HAS_LABEL"]
