@@ -48,12 +48,13 @@ def positions(keys: np.ndarray, query) -> np.ndarray:
     return index.get_indexer([str(k) for k in query])
 
 
-def _matrix(column: pa.ChunkedArray, dimensions: int) -> np.ndarray:
-    """A column of equal-length float lists as an n × d float32 matrix, through Arrow's flat
-    buffer (a Python list per vector cost 85 s and 8 GB at 1M vectors)."""
+def vector_matrix(column: pa.Array | pa.ChunkedArray, dimensions: int) -> np.ndarray:
+    """A column of equal-length float lists (no nulls) as an n × d float32 matrix, through
+    Arrow's flat buffer (a Python list per vector cost 85 s and 8 GB at 1M vectors)."""
     if len(column) == 0:
         return np.zeros((0, dimensions), np.float32)
-    flat = pa.concat_arrays([chunk.flatten() for chunk in column.chunks])
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    flat = pa.concat_arrays([chunk.flatten() for chunk in chunks])
     return np.asarray(flat.to_numpy(zero_copy_only=False), np.float32).reshape(-1, dimensions)
 
 
@@ -101,8 +102,8 @@ class Embedding:
         vectors of other keys are left out); without, one row per stored vector."""
         stored = pa.compute.cast(table.column("key"), pa.string()).to_numpy(zero_copy_only=False).astype(object)
         dimensions = len(table.column("embedding")[0]) if table.num_rows else 0
-        embedding = _matrix(table.column("embedding"), dimensions)
-        context = _matrix(table.column("context"), dimensions)
+        embedding = vector_matrix(table.column("embedding"), dimensions)
+        context = vector_matrix(table.column("context"), dimensions)
         if keys is None:
             keys = stored
             rows = np.arange(len(stored))

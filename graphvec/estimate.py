@@ -18,6 +18,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import writeback
 from .embedding import utc_now
 from .errors import GraphvecError
 
@@ -25,7 +26,6 @@ MIB = 1 << 20
 RUNTIME_BYTES = 360 * MIB  # Python, numpy, the Numba kernels, LadybugDB and faiss loaded: peak of `embed` on a 34-node graph
 NAME_BYTES = 64  # one node key as a Python str in the projection's names array
 WALK_CHUNK_BYTES = 64 * MIB  # walks.plan: int32 rows per chunk
-REL_BATCH = 2_000_000  # writeback.REL_BATCH: relationships per COPY
 DOCUMENT_MATRICES = 5  # n × d float32 matrices a label-derived document set occupies at once while written
 BATCHED_ROW_BYTES = 150  # a SIMILAR or PREDICTED row written in REL_BATCH batches (1M documents: peak 6.4 GiB)
 GENSIM_VOCAB_BYTES = 400  # gensim's per-word Python objects (key_to_index, index_to_key, counts, cum_table)
@@ -87,7 +87,8 @@ def memory(w: Workload) -> dict:
         "predicted": (w.has_label * 36 + w.scored_documents * w.predict_k * BATCHED_ROW_BYTES) if w.predict_k else 0,
         # the store's page cache fills with what a write moves through it (the vectors being copied,
         # one batch of relationships) up to its cap
-        "database_cache": min(w.database_cache, 2 * (n + w.documents) * d * 8 + min(REL_BATCH, (n + w.documents) * w.top_k) * 200),
+        "database_cache": min(w.database_cache,
+                              2 * (n + w.documents) * d * 8 + min(writeback.REL_BATCH, (n + w.documents) * w.top_k) * 200),
     }
     resident = parts["runtime"] + parts["projection"]
     steps = {

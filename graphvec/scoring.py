@@ -184,13 +184,15 @@ def top_labels_by_candidates(x: sp.csr_matrix, model: LabelModel, k: int, method
     owned_max = int(np.diff(x.indptr).max(initial=0))
     extra = 2 * k + owned_max  # count-free candidates per document, enough after its own labels are removed
     cooccurrence = sp.csr_matrix(model.cooccurrence, dtype=np.float32)
-    cooccurrence.sort_indices()
+    cooccurrence.sum_duplicates()  # canonical: sorted rows, one entry a pair
     if method in ("blend", "counts"):
+        # LabelModel.correction is built on cooccurrence's own pairs, so in canonical form their
+        # entries line up one for one
         correction = sp.csr_matrix(model.correction(method == "blend"), dtype=np.float32)
-        correction.sort_indices()
-        ones = cooccurrence.copy()
-        ones.data[:] = 1.0
-        corrections = _on_pattern(ones, correction)  # aligned with cooccurrence.data
+        correction.sum_duplicates()
+        if not (np.array_equal(correction.indptr, cooccurrence.indptr) and np.array_equal(correction.indices, cooccurrence.indices)):
+            raise ValueError("the correction's pairs differ from the co-occurrence counts' pairs")
+        corrections = correction.data
     else:
         corrections = np.zeros(cooccurrence.nnz, np.float32)
     partner_ptr, partner_idx = _top_partners(cooccurrence, PARTNERS if partners is None else partners)
@@ -311,14 +313,6 @@ def _score_candidates(doc_ptr, doc_labels, found, partner_ptr, partner_idx, co_p
     return out, best
 
 
-def _on_pattern(pattern: sp.csr_matrix, values: sp.csr_matrix) -> np.ndarray:
-    """`values` read at every entry of `pattern` (zero where it has none), in pattern's order:
-    adding the two keeps pattern's structure when values' entries all lie inside it."""
-    both = sp.csr_matrix(pattern + values.multiply(pattern != 0), dtype=np.float64)
-    both.sort_indices()
-    return (both.data - 1.0).astype(np.float32)
-
-
 def _label_index(model: LabelModel, seed: int):
     """An IVF (L2) index on the labels' keys [c_L, log df_L, √(M² − ‖·‖²)], where nearest means
     largest c_L·Σe + log df_L for the query [Σe, 1, 0]."""
@@ -327,9 +321,7 @@ def _label_index(model: LabelModel, seed: int):
     keys = np.hstack([np.asarray(model.context, np.float32), np.log(np.maximum(model.df, 1)).astype(np.float32)[:, None]])
     norms = np.einsum("ij,ij->i", keys, keys, dtype=np.float64)
     keys = np.hstack([keys, np.sqrt(np.maximum(norms.max() - norms, 0.0)).astype(np.float32)[:, None]])
-    index = ivf_index(np.ascontiguousarray(keys), seed, metric="l2")
-    index.nprobe = min(LABEL_NPROBE, index.nlist)
-    return index
+    return ivf_index(np.ascontiguousarray(keys), seed, metric="l2", nprobe=LABEL_NPROBE)
 
 
 def candidate_recall(x: sp.csr_matrix, model: LabelModel, k: int, method: str, found: np.ndarray,

@@ -40,9 +40,23 @@ def top_k_exact(vectors: np.ndarray, k: int, workers: int | None = None) -> tupl
     index = faiss.IndexFlatIP(unit.shape[1])
     index.add(unit)
     found_scores, found = index.search(unit, k + 1)
-    found_scores = np.where(found == np.arange(n)[:, None], -np.inf, found_scores)  # a node is not its own neighbour
+    return _ranked(found_scores, found, k, np.arange(n))  # a node is not its own neighbour
+
+
+def _ranked(found_scores: np.ndarray, found: np.ndarray, k: int, exclude: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """A faiss answer as (indices, scores), k per row, best first and equal scores by index:
+    `exclude[i]` (a row's own index, or -1) and faiss's -1 fillers dropped, short rows padded
+    with -1 / -inf.  Ordering ties here is what makes every search independent of thread count."""
+    if exclude is not None:
+        found_scores = np.where(found == np.asarray(exclude)[:, None], -np.inf, found_scores)
+    found_scores = np.where(found < 0, -np.inf, found_scores)
     order = np.lexsort((found, -found_scores), axis=1)[:, :k]
-    return np.take_along_axis(found, order, axis=1).astype(np.int64), np.take_along_axis(found_scores, order, axis=1)
+    indices = np.full((len(found), k), -1, dtype=np.int64)
+    scores = np.full((len(found), k), -np.inf, dtype=np.float32)
+    indices[:, :order.shape[1]] = np.take_along_axis(found, order, axis=1)
+    scores[:, :order.shape[1]] = np.take_along_axis(found_scores, order, axis=1)
+    indices[~np.isfinite(scores)] = -1
+    return indices, scores
 
 
 def ivf_lists(n: int) -> int:
@@ -51,8 +65,9 @@ def ivf_lists(n: int) -> int:
     return int(max(1, min(2 * np.sqrt(n), n // 64)))
 
 
-def ivf_index(unit: np.ndarray, seed: int, metric: str = "ip"):
-    """A trained and filled faiss IVF-Flat index over `unit` rows.
+def ivf_index(unit: np.ndarray, seed: int, metric: str = "ip", nprobe: int | None = None):
+    """A trained and filled faiss IVF-Flat index over `unit` rows, probing `nprobe` lists
+    (NPROBE) per query.
 
     IVF rather than HNSW: it is deterministic (k-means from a fixed seed on a fixed sample, then
     every vector added to the list of its nearest centroid, with no insertion-order races, so the
@@ -71,6 +86,7 @@ def ivf_index(unit: np.ndarray, seed: int, metric: str = "ip"):
     sample = np.random.default_rng(seed).choice(n, size=min(n, 64 * lists), replace=False)
     index.train(np.ascontiguousarray(unit[np.sort(sample)]))
     index.add(unit)
+    index.nprobe = min(NPROBE if nprobe is None else nprobe, index.nlist)
     return index
 
 
@@ -86,19 +102,13 @@ def top_k_approximate(vectors: np.ndarray, k: int, seed: int = 42, workers: int 
     k = min(k, n - 1)
     if workers:
         faiss.omp_set_num_threads(workers)
-    index = ivf_index(unit, seed)
-    index.nprobe = min(nprobe, index.nlist)
+    index = ivf_index(unit, seed, nprobe=nprobe)
     indices = np.empty((n, k), dtype=np.int64)
     scores = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, SEARCH_BLOCK):
         part = slice(start, start + SEARCH_BLOCK)
         found_scores, found = index.search(unit[part], k + 1)
-        found_scores = np.where(found == np.arange(start, start + len(found))[:, None], -np.inf, found_scores)
-        found_scores = np.where(found < 0, -np.inf, found_scores)
-        order = np.lexsort((found, -found_scores), axis=1)[:, :k]
-        indices[part] = np.take_along_axis(found, order, axis=1)
-        scores[part] = np.take_along_axis(found_scores, order, axis=1)
-    indices[~np.isfinite(scores)] = -1
+        indices[part], scores[part] = _ranked(found_scores, found, k, np.arange(start, start + len(found)))
     return indices, scores
 
 
@@ -138,23 +148,12 @@ def search(base: np.ndarray, queries: np.ndarray, k: int, exclude: np.ndarray | 
 
     unit = np.ascontiguousarray(normalise(base))
     asked = min(k + (exclude is not None), len(unit))
-    found_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
-    found = np.full((len(queries), k), -1, dtype=np.int64)
     if asked == 0 or len(queries) == 0:
-        return found, found_scores
+        return np.full((len(queries), k), -1, dtype=np.int64), np.full((len(queries), k), -np.inf, dtype=np.float32)
     if len(unit) * len(queries) > exact_limit ** 2 and len(unit) > 64:
         index = ivf_index(unit, seed)
-        index.nprobe = min(NPROBE, index.nlist)
     else:
         index = faiss.IndexFlatIP(unit.shape[1])
         index.add(unit)
     scores, indices = index.search(np.ascontiguousarray(normalise(queries)), asked)
-    if exclude is not None:
-        scores = np.where(indices == np.asarray(exclude)[:, None], -np.inf, scores)
-    scores = np.where(indices < 0, -np.inf, scores)
-    order = np.lexsort((indices, -scores), axis=1)[:, :k]
-    width = order.shape[1]
-    found[:, :width] = np.take_along_axis(indices, order, axis=1)
-    found_scores[:, :width] = np.take_along_axis(scores, order, axis=1)
-    found[~np.isfinite(found_scores)] = -1
-    return found, found_scores
+    return _ranked(scores, indices, k, exclude)

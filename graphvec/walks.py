@@ -376,7 +376,8 @@ def fold_in_walks(indptr, indices, weights, new_nodes, walk_params, window: int,
     a full window on both sides; revisits of v inside the walk count towards its quota, and
     each node gets walks until the quota is met (at least walks_per_node, at most
     FOLD_IN_MAX_WALKS: the quota of a hub can reach walks_per_node · walk_length walks, 800 by
-    default, where 160 gave the same fold-in quality on robotics for half the walks).  A directed graph cannot be walked backwards: it gets
+    default, where 160 gave the same fold-in quality on robotics for half the walks).  A
+    directed graph cannot be walked backwards: it gets
     walks_per_node forward walks of walk_length from each new node."""
     if directed:
         return np.concatenate([chunk.copy() for chunk in iter_walks(indptr, indices, weights, walk_params, weighted=weighted,

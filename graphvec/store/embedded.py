@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import cypher
+from ..embedding import vector_matrix
 from ..errors import GraphvecError
 from .base import LabelVectors, Store, WriteStep
 
@@ -289,14 +290,6 @@ def _fixed(values: np.ndarray, present: np.ndarray) -> pa.Array:
     return pa.FixedSizeListArray.from_arrays(flat, values.shape[1], mask=pa.array(~present))
 
 
-def _matrix(array: pa.Array, rows: np.ndarray, dimensions: int) -> np.ndarray:
-    """The vectors of the given (non-null) rows of a list column, as an n × d float32 matrix."""
-    every = len(rows) == len(array) and bool(np.all(rows == np.arange(len(rows))))
-    picked = array if every else array.take(pa.array(rows, pa.int64()))  # no copy when every row is wanted
-    values = picked.flatten() if len(picked) else pa.array([], pa.float32())
-    return np.asarray(values.to_numpy(zero_copy_only=False), np.float32).reshape(len(rows), dimensions)
-
-
 @dataclass
 class _NodePlan:
     """One label's rebuilt node table: its column list and every node's row, vectors included."""
@@ -357,13 +350,11 @@ class _NodePlan:
                 [("n", part.key, "key"), ("n", "embedding", "embedding"), ("n", "context_embedding", "context")]))
             old = old.filter(pc.is_valid(old.column("embedding")))
             kept = pc.index_in(pc.cast(old.column("key"), pa.string()), value_set=keys).to_numpy(zero_copy_only=False).astype(np.int64)
-            every = np.arange(len(kept))
-            vectors[kept] = _matrix(old.column("embedding").combine_chunks(), every, d)
-            context[kept] = _matrix(old.column("context").combine_chunks(), every, d)
+            vectors[kept] = vector_matrix(old.column("embedding"), d)
+            context[kept] = vector_matrix(old.column("context"), d)
             runs[kept] = old_runs.take(pa.array(kept, pa.int64())).to_numpy(zero_copy_only=False)
-        every = np.arange(len(at))
-        vectors[at] = _matrix(part.rows.column("embedding").combine_chunks(), every, d)
-        context[at] = _matrix(part.rows.column("context").combine_chunks(), every, d)
+        vectors[at] = vector_matrix(part.rows.column("embedding"), d)
+        context[at] = vector_matrix(part.rows.column("context"), d)
         runs[at] = incoming.to_numpy(zero_copy_only=False)
         present = runs != None  # noqa: E711
         table = nodes.select([c["name"] for c in own])
