@@ -1,6 +1,6 @@
 """How every step's time and peak memory grow with the corpus: 100k → 1M → 5M documents.
 
-    python benchmarks/bench_scale.py [100k 1m 5m]     # all three: about 1.5 hours on 2 cores
+    python benchmarks/bench_scale.py [100k 1m 5m]     # all three: about 40 minutes on 2 cores (5M stops where estimate refuses embed)
     python benchmarks/bench_scale.py --plot           # redraw the PNG from the results kept
 
 Each size is a planted-topic corpus (synthetic_corpus.py: 10k / 100k / 500k labels) with one label
@@ -49,8 +49,9 @@ LINGO4G = {"arxiv": (2_200_000, (640 + 1020) * 2**20), "pubmed": (4_900_000, (17
            "uspto": (11_000_000, (1600 + 7620) * 2**20)}
 
 
-def measured(name: str, args: list[str], env: dict | None = None) -> dict:
-    """Run one command; its wall time, peak RSS (whole process tree) and parsed --json output."""
+def measured(name: str, args: list[str], env: dict | None = None, refusal: bool = False) -> dict:
+    """Run one command; its wall time, peak RSS (whole process tree) and parsed --json output.
+    With `refusal`, a command that exits with graphvec's one-line error is a result too (`refused`)."""
     import psutil
 
     started = time.perf_counter()
@@ -73,6 +74,9 @@ def measured(name: str, args: list[str], env: dict | None = None) -> dict:
     out, err = process.communicate()
     thread.join()
     seconds = time.perf_counter() - started
+    if process.returncode != 0 and refusal and "Traceback" not in err:
+        print(f"  {name}: refused in {seconds:.1f} s: {err.strip()}", flush=True)
+        return {"seconds": round(seconds, 2), "peak_bytes": int(peak), "refused": err.strip()}
     if process.returncode != 0:
         raise RuntimeError(f"{name} failed ({process.returncode}): {err.strip()[-1500:]}")
     try:
@@ -210,7 +214,11 @@ def run_size(size: str) -> dict:
     cli = [*GRAPHVEC, "--store", str(store), "--json"]
     steps = {"ingest": measured("ingest", [*cli, "ingest", "docs", str(base), *READ])}
     steps["estimate"] = measured("estimate", [*cli, "estimate"])
-    steps["embed"] = measured("embed", [*cli, "embed"])
+    steps["embed"] = measured("embed", [*cli, "embed"], refusal=True)
+    if "refused" in steps["embed"]:  # estimate's refusal protected the machine: that is this size's result
+        result = {"size": size, "documents": SIZES[size][0], "labels": SIZES[size][1], "steps": steps}
+        (RESULTS / f"{size}.json").write_text(json.dumps(result, indent=1))
+        return result
     steps["stats"] = measured("stats", [*cli, "stats"])
     hidden = json.loads(base.with_suffix(".hidden.json").read_text())
     result = {"size": size, "documents": SIZES[size][0], "labels": SIZES[size][1], "steps": steps,
@@ -226,22 +234,38 @@ def run_size(size: str) -> dict:
 STEPS = ("ingest", "embed", "stats", "update", "re-ingest changed")
 
 
+def _cell(r: dict, step: str) -> str:
+    done = r["steps"].get(step)
+    if done is None:
+        return "—"
+    if "refused" in done:
+        return "refused"
+    return f"{done['seconds']:.0f} ({done['peak_bytes'] / 2**30:.1f})"
+
+
 def table(results: list[dict]) -> str:
     lines = ["| documents / labels | " + " | ".join(f"{s} s (GiB)" for s in STEPS) + " | estimate GiB | "
              "update / embed | Hits@10 graphvec / co-occ. / popular | SIMILAR same topic |",
              "|---" * (len(STEPS) + 5) + "|"]
     for r in results:
-        cells = [f"{r['steps'][s]['seconds']:.0f} ({r['steps'][s]['peak_bytes'] / 2**30:.1f})" for s in STEPS]
         estimate = r["steps"]["estimate"]["output"].get("memory_bytes", {}).get("peak")
-        q = r["quality"]["hits@10"]
-        lines.append(f"| {r['documents']:,} / {r['labels']:,} | " + " | ".join(cells) +
-                     f" | {estimate / 2**30 if estimate else float('nan'):.1f} | {r['update_over_embed']:.2f} | "
-                     f"{q['graphvec PREDICTED']:.3f} / {q['co-occurrence']:.3f} / {q['popularity']:.3f} | "
-                     f"{r['quality']['similar_same_topic']:.3f} |")
-    lines += ["", "| documents | " + " | ".join(f"{q} cold / warm ms" for q in results[0]["queries"]) + " |",
-              "|---" * (len(results[0]["queries"]) + 1) + "|"]
-    for r in results:
-        lines.append(f"| {r['documents']:,} | " + " | ".join(f"{v['cold_ms']:.0f} / {v['warm_ms']:.0f}" for v in r["queries"].values()) + " |")
+        if "quality" in r:
+            q = r["quality"]["hits@10"]
+            rest = (f"{r['update_over_embed']:.2f} | {q['graphvec PREDICTED']:.3f} / {q['co-occurrence']:.3f} / "
+                    f"{q['popularity']:.3f} | {r['quality']['similar_same_topic']:.3f}")
+        else:
+            rest = "— | — | —"
+        lines.append(f"| {r['documents']:,} / {r['labels']:,} | " + " | ".join(_cell(r, s) for s in STEPS) +
+                     f" | {estimate / 2**30 if estimate else float('nan'):.1f} | {rest} |")
+    refused = [r for r in results if "refused" in r["steps"]["embed"]]
+    for r in refused:
+        lines += ["", f"At {r['documents']:,} documents `embed` refused before starting: {r['steps']['embed']['refused']}"]
+    answered = [r for r in results if "queries" in r]
+    if answered:
+        lines += ["", "| documents | " + " | ".join(f"{q} cold / warm ms" for q in answered[0]["queries"]) + " |",
+                  "|---" * (len(answered[0]["queries"]) + 1) + "|"]
+        for r in answered:
+            lines.append(f"| {r['documents']:,} | " + " | ".join(f"{v['cold_ms']:.0f} / {v['warm_ms']:.0f}" for v in r["queries"].values()) + " |")
     return "\n".join(lines)
 
 
@@ -251,18 +275,24 @@ def plot(results: list[dict]) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    docs = [r["documents"] for r in results]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
     for step in STEPS:
-        left.plot(docs, [r["steps"][step]["seconds"] for r in results], marker="o", label=step)
-    left.plot(docs, [docs[0] and results[0]["steps"]["embed"]["seconds"] * d / docs[0] for d in docs], ls=":", c="grey",
+        ran = [r for r in results if step in r["steps"] and "refused" not in r["steps"][step]]
+        left.plot([r["documents"] for r in ran], [r["steps"][step]["seconds"] for r in ran], marker="o", label=step)
+        right.plot([r["documents"] for r in ran], [r["steps"][step]["peak_bytes"] / 2**30 for r in ran], marker="o", label=step)
+    docs = [r["documents"] for r in results]
+    left.plot(docs, [results[0]["steps"]["embed"]["seconds"] * d / docs[0] for d in docs], ls=":", c="grey",
               label="linear from 100k embed")
     left.set(xscale="log", yscale="log", xlabel="documents", ylabel="wall seconds (2 cores)", title="time per step")
-    for step in STEPS:
-        right.plot(docs, [r["steps"][step]["peak_bytes"] / 2**30 for r in results], marker="o", label=step)
-    estimates = [r["steps"]["estimate"]["output"].get("memory_bytes", {}).get("peak") for r in results]
-    if all(estimates):
-        right.plot(docs, [e / 2**30 for e in estimates], marker="x", ls="--", c="black", label="graphvec estimate (embed)")
+    estimates = [(r["documents"], r["steps"]["estimate"]["output"].get("memory_bytes", {}).get("peak")) for r in results]
+    estimates = [(d, e) for d, e in estimates if e]
+    if estimates:
+        right.plot([d for d, _ in estimates], [e / 2**30 for _, e in estimates], marker="x", ls="--", c="black",
+                   label="graphvec estimate (embed)")
+    for r in results:
+        if "refused" in r["steps"]["embed"]:
+            right.annotate("embed refused\n(estimate > free)", (r["documents"], r["steps"]["estimate"]["output"]["memory_bytes"]["peak"] / 2**30),
+                           textcoords="offset points", xytext=(-120, -4), fontsize=8)
     right.scatter([v[0] for v in LINGO4G.values()], [v[1] / 2**30 for v in LINGO4G.values()], marker="s", c="red",
                   label="Lingo4G embedding memory (published)")
     for name, (n, b) in LINGO4G.items():

@@ -256,7 +256,7 @@ def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers:
         documents, _ = documents_from_labels(store, embedding.for_label("Label"), documents_settings.get("weighting", "idf"),
                                              documents_settings.get("remove_first_pc", False),
                                              None if component is None else np.asarray(component, np.float32))
-        fresh["Document"] = ~store.read_embedding("Document", keys=documents.keys).has_vector & documents.has_vector
+        fresh["Document"] = ~store.with_vector("Document", documents.key_property, documents.keys) & documents.has_vector
         embedding = embedding.with_label(documents)
     still_without = int((~(stored.has_vector | added | (False if skip is None else skip))).sum())
     common = {"update_of": base["id"], "fold_in": fold_stats, "still_without_vector": still_without, "stats_advice": advice,

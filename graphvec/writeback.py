@@ -196,16 +196,13 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours."""
     embedded = np.flatnonzero(s.has_vector)
     neighbours, scores, method = top_k(s.vectors[embedded], k, exact_limit=exact_limit)
-    found = neighbours >= 0  # an approximate search may find fewer than k for a node
-    table = _similar_rows(s.keys[embedded], s.keys[embedded[np.maximum(neighbours, 0)]], scores, run_id)
-    if not found.all():
-        table = table.filter(pa.array(found.ravel()))
+    table = _similar_rows(s.keys[embedded], np.arange(len(embedded)), neighbours, scores, run_id)
     store.ensure_schema_with("schema_similar", label=s.label)
     # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
     # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
     # run record still says `writing` until both have landed, so a crash in between is
     # reported by `stats` and completed by re-running.
-    store.write([WriteStep("delete_similar", identifiers=_ids(s))], {}, atomic=False)
+    store.clear(WriteStep("delete_similar", identifiers=_ids(s)), "SIMILAR", s.label, s.label)
     _create(store, "create_similar", table, _ids(s))
     degrees = s.degrees[embedded] if s.degrees is not None else np.zeros(len(embedded))
     samples = [{"node": str(s.keys[embedded[i]]),
@@ -221,9 +218,13 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     """Bring a label's SIMILAR up to date after `new` nodes got vectors, all others unchanged.
 
     A new node gets its top-k among every vector.  An old node's top-k can only change by new
-    nodes entering it, so its stored list is merged with its k best new candidates, and only
-    the nodes whose list changed are rewritten (the same lists a full rebuild would give, up to
-    ties).  Cost: two searches against the new vectors instead of all pairs."""
+    nodes entering it, so its stored list is merged with its k best new candidates (the same
+    lists a full rebuild would give, up to ties).  Cost: two searches against the new vectors
+    instead of all pairs.
+
+    The changed lists are then deleted and written again, or, when the store says that costs more
+    (Store.rewrite_cheaper: on LadybugDB, past a sixth of the lists), the label's SIMILAR is
+    cleared and every list written; unchanged rows keep the run that wrote them either way."""
     from .similarity import search
 
     have = np.flatnonzero(s.has_vector)
@@ -238,16 +239,22 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     a = known.rows_of(stored.column("a"))
     b = known.rows_of(stored.column("b"))
     score = np.asarray(stored.column("score").to_numpy(zero_copy_only=False), dtype=np.float32)
+    runs = pa.compute.dictionary_encode(stored.column("run").cast(pa.string())).combine_chunks()
+    run_names = np.append(runs.dictionary.to_numpy(zero_copy_only=False).astype(object), run_id)
+    run_code = np.nan_to_num(runs.indices.to_numpy(zero_copy_only=False), nan=len(run_names) - 1).astype(np.int32)
     ok = (a >= 0) & (b >= 0)
-    a, b, score = a[ok], b[ok], score[ok]
+    a, b, score, run_code = a[ok], b[ok], score[ok], run_code[ok]
     order = np.lexsort((b, -score, a))
-    a, b, score = a[order], b[order], score[order]
+    a, b, score, run_code = a[order], b[order], score[order], run_code[order]
     slot = np.arange(len(a)) - np.searchsorted(a, a)  # rank within each node's list
     inside = slot < k
     current = np.full((len(have), k), -1, dtype=np.int64)
     current_scores = np.full((len(have), k), -np.inf, dtype=np.float32)
+    current_runs = np.full((len(have), k), len(run_names) - 1, dtype=np.int32)  # the run that wrote each row
     current[a[inside], slot[inside]] = b[inside]
     current_scores[a[inside], slot[inside]] = score[inside]
+    current_runs[a[inside], slot[inside]] = run_code[inside]
+    del stored, a, b, score, run_code, order, slot, inside
     candidates, candidate_scores = search(vectors[new_rows], vectors[old_rows], k)
     candidates = np.where(candidates >= 0, new_rows[np.maximum(candidates, 0)], -1)
     changed = candidate_scores.max(axis=1) > current_scores[old_rows, -1]
@@ -255,24 +262,37 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     merged = np.concatenate([current[rows], candidates[changed]], axis=1)
     merged_scores = np.concatenate([current_scores[rows], candidate_scores[changed]], axis=1)
     pick = np.lexsort((merged, -merged_scores), axis=1)[:, :k]
+    current[rows], current_scores[rows] = np.take_along_axis(merged, pick, axis=1), np.take_along_axis(merged_scores, pick, axis=1)
+    current[new_rows], current_scores[new_rows] = new_neighbours, new_scores
     sources = np.concatenate([rows, new_rows])
-    targets = np.concatenate([np.take_along_axis(merged, pick, axis=1), new_neighbours])
-    scores = np.concatenate([np.take_along_axis(merged_scores, pick, axis=1), new_scores])
-    table = _similar_rows(names[sources], np.where(targets >= 0, names[np.maximum(targets, 0)], ""), scores, run_id)
-    table = table.filter(pa.compute.is_finite(table.column("score")))
+    current_runs[sources] = len(run_names) - 1
+    rewrite = store.rewrite_cheaper(len(sources) * k, len(have) * k)
+    if rewrite:  # every list written again after one clear, unchanged ones with the run that wrote them
+        sources = np.arange(len(have))
+    runs = pa.DictionaryArray.from_arrays(pa.array(current_runs[sources].ravel()), pa.array(run_names.astype(str)))
+    table = _similar_rows(names, sources, current[sources], current_scores[sources], runs.cast(pa.string()))
     store.ensure_schema_with("schema_similar", label=s.label)
-    store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=_ids(s))], {}, atomic=False)
+    if rewrite:
+        store.clear(WriteStep("delete_similar", identifiers=_ids(s)), "SIMILAR", s.label, s.label)
+    else:
+        store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=_ids(s))], {}, atomic=False)
     _create(store, "create_similar", table, _ids(s))
-    return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(table.num_rows)}
+    return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(table.num_rows),
+            "written": "every list" if rewrite else "changed lists"}
 
 
-def _similar_rows(sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, run_id: str) -> pa.Table:
-    """SIMILAR rows {a, b, score, rank, run} from each source's best-first targets (sources × k)."""
+def _similar_rows(keys: np.ndarray, sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, run: str | pa.Array) -> pa.Table:
+    """SIMILAR rows {a, b, score, rank, run}: `sources` and `targets` (sources × k, best first, -1
+    where a list is shorter) are rows of `keys`; `run` is the run id of every row or a column of
+    one per row.  Keys are taken as Arrow strings, one per node, not one Python string per row."""
     k = targets.shape[1]
-    return pa.table({"a": pa.array(np.repeat(sources, k).astype(str)), "b": pa.array(targets.ravel().astype(str)),
-                     "score": pa.array(scores.ravel().astype(np.float64)),
-                     "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(sources))),
-                     "run": pa.repeat(pa.scalar(run_id, pa.string()), len(sources) * k)})
+    names = pa.array(np.asarray(keys).astype(str))
+    found = (targets >= 0).ravel() & np.isfinite(scores).ravel()
+    table = pa.table({"a": names.take(pa.array(np.repeat(sources, k))), "b": names.take(pa.array(np.maximum(targets, 0).ravel())),
+                      "score": pa.array(scores.ravel().astype(np.float64)),
+                      "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(sources))),
+                      "run": pa.repeat(pa.scalar(run, pa.string()), len(sources) * k) if isinstance(run, str) else run})
+    return table if found.all() else table.filter(pa.array(found))
 
 
 def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", documents: np.ndarray | None = None) -> dict:
@@ -317,7 +337,7 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", 
                       "run": pa.repeat(pa.scalar(run_id, pa.string()), int(valid.sum()))})
     store.ensure_schema("schema_predicted")
     if documents is None:
-        store.write([WriteStep("delete_predicted")], {}, atomic=False)
+        store.clear(WriteStep("delete_predicted"), "PREDICTED", "Document", "Label")
     else:
         store.write([WriteStep("delete_predicted_from", pa.table({"key": doc_keys}))], {}, atomic=False)
     _create(store, "create_predicted", table, {})

@@ -146,6 +146,31 @@ def test_update_folds_in_new_labels_and_documents_keeping_every_old_vector(store
     assert store.read("read_runs").num_rows == runs_before and store.meta() == meta_before
 
 
+def test_update_rewriting_every_list_writes_what_rewriting_the_changed_ones_does(tmp_path, monkeypatch):
+    """The embedded store's two ways of bringing SIMILAR up to date (delete the changed lists, or
+    clear the pattern by a table rebuild and write every list) leave the same relationships, each
+    with the run that wrote it, and the rebuild keeps the other label's SIMILAR."""
+    from graphvec.store import embedded, open_store
+
+    first, rest = _robotics_split(tmp_path, 2650)
+    found = {}
+    for way, ratio, clear_by_delete in (("changed", 0, 10**9), ("every", 10**9, 0)):
+        monkeypatch.setattr(embedded, "DELETE_OVER_COPY", ratio)
+        monkeypatch.setattr(embedded, "CLEAR_BY_DELETE", clear_by_delete)
+        with open_store(str(tmp_path / f"{way}.lbug")) as store:
+            _ingest(store, first)
+            base = embed(store, PRESETS["bipartite"], MODEL, top_k=5, predict_k=0)
+            _ingest(store, rest)
+            report = update(store, top_k=5, workers=1)  # one training thread: the two stores get the same vectors
+            assert {v["written"] for v in report["similar"].values()} == {"changed lists" if way == "changed" else "every list"}
+            runs = {base.run_id: "embed", report["run_id"]: "update"}
+            found[way] = {label: sorted((r["a"], r["rank"], r["b"], round(r["score"], 5), runs[r["run"]])
+                                        for r in similar_rows(store, label, key)) for label, key in (("Label", "name"), ("Document", "id"))}
+    for label in ("Label", "Document"):
+        assert len(found["every"][label]) > 1000 and found["every"][label] == found["changed"][label], label
+        assert {r[-1] for r in found["every"][label]} == {"embed", "update"}
+
+
 def test_fold_in_places_new_nodes_in_their_community_without_moving_the_others():
     sizes, blocks = 60, 4
     graph = nx.stochastic_block_model([sizes] * blocks, [[0.25 if i == j else 0.005 for j in range(blocks)] for i in range(blocks)],
