@@ -213,7 +213,7 @@ def _document_settings(store: Store) -> dict:
     return next((r["parameters"]["documents"] for r in run_records(store) if r["parameters"].get("documents")), {})
 
 
-def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers: int | None = None, use_cache: bool = True,
+def update(store: Store, *, epochs: int | None = None, top_k: int | None = None, workers: int | None = None, use_cache: bool = True,
            progress=None, force: bool = False) -> dict:
     """`graphvec update`: vectors for the nodes that have none, all existing vectors kept as they are.
 
@@ -222,8 +222,9 @@ def update(store: Store, *, epochs: int | None = None, top_k: int = 10, workers:
     relationship (Node2Vec.fold_in: walks from them over the current graph, skip-gram on their
     rows only); documents get the weighted mean of their labels' vectors when that is how the run
     gave documents vectors.  The write-back adds only the new vectors, updates SIMILAR for the new
-    nodes and for the nodes whose top-k they enter, writes PREDICTED for the new documents when it
-    was written, and the run record names the run it extends.
+    nodes and for the nodes whose top-k they enter (k: `top_k`, or by default as many as each
+    label's stored lists hold, so that a rewrite never shortens them), writes PREDICTED for the new
+    documents when it was written, and the run record names the run it extends.
 
     Documents whose vectors come from their labels are not folded in (walk-learned vectors would
     be replaced at once).  When `graphvec stats` advises a full `embed` (too many nodes without a

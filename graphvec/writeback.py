@@ -87,7 +87,7 @@ def check_counts(top_k: int, predict_k: int | None = None) -> None:
             raise GraphvecError(f"{flag} must be 0 (none) or more, not {value}")
 
 
-def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None, top_k: int = 10, predict_k: int = 10,
+def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None, top_k: int | None = 10, predict_k: int = 10,
                exact_limit: int = EXACT_LIMIT, progress=None, stop_after_batches: int | None = None,
                fresh: dict | None = None) -> WriteReport:
     """The one write-back protocol (`embed`, `write`, `embed-documents`, `update`): each label's
@@ -97,11 +97,13 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     what already landed.
 
     `fresh` (label → mask over that label's rows) adds only those vectors to the ones stored and
-    brings SIMILAR up to date around them (`update`); otherwise each label's vectors replace the
-    stored ones.  `predict_k` None keeps PREDICTED's stored k (recomputed only when it was written).
+    brings SIMILAR up to date around them (`update`, where `top_k` None keeps each label's stored
+    k); otherwise each label's vectors replace the stored ones.  `predict_k` None keeps PREDICTED's stored k (recomputed only when it was written).
     `stop_after_batches` interrupts the write after that many vector batches (the tests use it
     to check that a re-run completes an interrupted write)."""
     check_counts(top_k, predict_k)
+    if top_k is None and fresh is None:
+        raise GraphvecError("--top-k is needed when every vector is written")
     started = time.perf_counter()
     run = run or RunInfo.of(embedding)
     sets = [embedding.for_label(label) for label in embedding.label_names]
@@ -146,7 +148,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         progress.advance(skipped)
     for s in sets:
         if fresh is not None:
-            if top_k > 0 and fresh[s.label].any():
+            if (top_k is None or top_k > 0) and fresh[s.label].any():
                 report.similar[s.label] = update_similar(store, s, fresh[s.label], run.run_id, top_k)
             continue
         if top_k > 0 and s.has_vector.sum() > 1:
@@ -214,7 +216,7 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     return report, samples
 
 
-def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: int) -> dict:
+def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: int | None) -> dict:
     """Bring a label's SIMILAR up to date after `new` nodes got vectors, all others unchanged.
 
     A new node gets its top-k among every vector.  An old node's top-k can only change by new
@@ -233,11 +235,15 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     new_rows, old_rows = np.flatnonzero(is_new), np.flatnonzero(~is_new)
     if len(new_rows) == 0 or len(have) < 2:
         return {"k": k, "new_nodes": 0, "old_nodes_changed": 0, "relationships": 0}
-    k = min(k, len(have) - 1)
-    new_neighbours, new_scores = search(vectors, vectors[new_rows], k, exclude=new_rows)
     stored = store.read("read_similar", **_ids(s))
     a = known.rows_of(stored.column("a"))
     b = known.rows_of(stored.column("b"))
+    if k is None:  # as long as the longest stored list: a rewrite keeps every list's length
+        k = int(np.bincount(a[a >= 0]).max()) if (a >= 0).any() else 0
+        if k == 0:
+            return {"k": 0, "new_nodes": 0, "old_nodes_changed": 0, "relationships": 0, "note": "no stored SIMILAR to extend"}
+    k = min(k, len(have) - 1)
+    new_neighbours, new_scores = search(vectors, vectors[new_rows], k, exclude=new_rows)
     score = np.asarray(stored.column("score").to_numpy(zero_copy_only=False), dtype=np.float32)
     runs = pa.compute.dictionary_encode(stored.column("run").cast(pa.string())).combine_chunks()
     run_names = np.append(runs.dictionary.to_numpy(zero_copy_only=False).astype(object), run_id)

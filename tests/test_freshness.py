@@ -116,7 +116,8 @@ def test_update_folds_in_new_labels_and_documents_keeping_every_old_vector(store
     added_documents = store.counts()["Document"] - documents_before
     status = store_stats(store)["embeddings"]
     assert status["stale"] and "graphvec update" in status["recommendation"]
-    report = update(store, top_k=5)
+    report = update(store)  # k as stored: the embed's 5
+    assert {v["k"] for v in report["similar"].values()} == {5}
     assert report["update_of"] == base.run_id and report["new_vectors"]["Document"] == added_documents > 100
     labels, docs = stored_vectors(store, "Label", "name"), stored_vectors(store, "Document", "id")
     assert all(np.array_equal(labels[k], v) for k, v in old_labels.items())  # frozen, bit for bit

@@ -153,7 +153,8 @@ def estimate_command(
 def update(
     ctx: typer.Context,
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Passes of fold-in over its walks (default: the embed run's)."),
-    top_k: int = typer.Option(10, "--top-k", help="SIMILAR relationships per node (0: leave SIMILAR alone)"),
+    top_k: Optional[int] = typer.Option(None, "--top-k", help="SIMILAR relationships per node (default: as many as each "
+                                        "label's stored lists hold; 0: leave SIMILAR alone)"),
     workers: Optional[int] = WALK["workers"], no_cache: bool = PROJECTION["no_cache"],
     force: bool = typer.Option(False, "--force", help="Fold in even when 'graphvec stats' advises a full embed."),
 ):
