@@ -46,12 +46,12 @@ def positions(keys: np.ndarray, query) -> np.ndarray:
     if isinstance(query, (pa.Array, pa.ChunkedArray)):  # a store column: no Python object per row on the way
         # each distinct key looked up once: relationship columns repeat their nodes' keys (10M
         # SIMILAR ends over 1M documents took 20 s a column as one Python string per row)
-        encoded = pa.compute.dictionary_encode(pa.compute.cast(query, pa.string()))
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.unify_dictionaries().combine_chunks() if encoded.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
-        found = index.get_indexer(encoded.dictionary.to_numpy(zero_copy_only=False))
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        return np.where(pd.isna(codes), -1, found[np.nan_to_num(codes, nan=0).astype(np.int64)]) if encoded.null_count else found[codes]
+        column = pa.compute.cast(query, pa.string())
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        encoded = pa.compute.dictionary_encode(column)
+        found = pa.array(index.get_indexer(encoded.dictionary.to_numpy(zero_copy_only=False)))
+        return pa.compute.fill_null(found.take(encoded.indices), -1).to_numpy(zero_copy_only=False)  # a null key: -1
     return index.get_indexer([str(k) for k in query])
 
 

@@ -98,7 +98,8 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
 
     `fresh` (label → mask over that label's rows) adds only those vectors to the ones stored and
     brings SIMILAR up to date around them (`update`, where `top_k` None keeps each label's stored
-    k); otherwise each label's vectors replace the stored ones.  `predict_k` None keeps PREDICTED's stored k (recomputed only when it was written).
+    k); otherwise each label's vectors replace the stored ones.  `predict_k` None keeps
+    PREDICTED's stored k (recomputed only when it was written).
     `stop_after_batches` interrupts the write after that many vector batches (the tests use it
     to check that a re-run completes an interrupted write)."""
     check_counts(top_k, predict_k)
@@ -247,7 +248,7 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     score = np.asarray(stored.column("score").to_numpy(zero_copy_only=False), dtype=np.float32)
     runs = pa.compute.dictionary_encode(stored.column("run").cast(pa.string())).combine_chunks()
     run_names = np.append(runs.dictionary.to_numpy(zero_copy_only=False).astype(object), run_id)
-    run_code = np.nan_to_num(runs.indices.to_numpy(zero_copy_only=False), nan=len(run_names) - 1).astype(np.int32)
+    run_code = pa.compute.fill_null(runs.indices, len(run_names) - 1).to_numpy(zero_copy_only=False).astype(np.int32)
     ok = (a >= 0) & (b >= 0)
     a, b, score, run_code = a[ok], b[ok], score[ok], run_code[ok]
     order = np.lexsort((b, -score, a))

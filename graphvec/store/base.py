@@ -128,8 +128,6 @@ class Store(ABC):
         """Which of `keys` (nodes of `label`) carry a vector, read without the vectors themselves
         (reading a million document vectors to learn this took 22 s in `update`)."""
         wanted = pa.array(np.asarray(keys).astype(str), pa.string())
-        if not self.vector_runs(label):
-            return np.zeros(len(wanted), dtype=bool)
         stored = pa.compute.cast(self.read("read_vector_keys", label=label, key=key).column("key"), pa.string())
         return pa.compute.is_in(wanted, value_set=stored.combine_chunks()).to_numpy(zero_copy_only=False)
 

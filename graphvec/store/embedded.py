@@ -210,13 +210,14 @@ class EmbeddedStore(Store):
         """Past CLEAR_BY_DELETE relationships, the table is rebuilt without them instead of
         running `step`: LadybugDB deletes about 40k relationships a second (10M document SIMILAR
         took 236 s) and copies 180k, and the rebuild copies only what it keeps."""
-        connections = self._connections(rel_type) if self._tables().get(rel_type) == "REL" else []
+        tables = self._tables()
+        connections = self._connections(rel_type) if tables.get(rel_type) == "REL" else []
         if not any((a, b) == (source, target) for a, b, _, _ in connections):
             return
         present = self.read("store/count_pattern", type=rel_type, source=source, target=target).column("n").to_pylist()
         if not present or present[0] <= CLEAR_BY_DELETE:
             return super().clear(step, rel_type, source, target)
-        self._drop_staging(self._tables())
+        self._drop_staging(tables)
         self._refuse_indexes({rel_type})
         rel = _RelPlan.read(self, rel_type, connections, set(), frozenset({(rel_type, source, target)}))
         self._stage(rel)
@@ -294,6 +295,9 @@ class EmbeddedStore(Store):
 
     def vector_runs(self, label: str) -> dict:
         return super().vector_runs(label) if self._has_vectors_columns(label) else {}
+
+    def with_vector(self, label: str, key: str, keys) -> np.ndarray:
+        return super().with_vector(label, key, keys) if self._has_vectors_columns(label) else np.zeros(len(keys), dtype=bool)
 
     def cache_bytes(self) -> int:
         return buffer_pool_bytes()
