@@ -223,10 +223,17 @@ def run_size(size: str) -> dict:
     hidden = json.loads(base.with_suffix(".hidden.json").read_text())
     result = {"size": size, "documents": SIZES[size][0], "labels": SIZES[size][1], "steps": steps,
               "queries": query_timings(store, "t3-2", next(iter(hidden))), "quality": quality(store, base)}
-    steps["ingest +5%"] = measured("ingest +5%", [*cli, "ingest", "docs", str(added), *READ])
-    steps["update"] = measured("update", [*cli, "update"])
-    steps["re-ingest changed"] = measured("re-ingest changed", [*cli, "ingest", "docs", str(changed), *READ])
-    result["update_over_embed"] = round(steps["update"]["seconds"] / steps["embed"]["seconds"], 3)
+    (RESULTS / f"{size}.json").write_text(json.dumps(result, indent=1))  # kept even if a later step fails
+    for name, args in (("ingest +5%", ["ingest", "docs", str(added), *READ]), ("update", ["update"]),
+                       ("re-ingest changed", ["ingest", "docs", str(changed), *READ])):
+        try:
+            steps[name] = measured(name, [*cli, *args])
+        except RuntimeError as exc:  # recorded, and the later steps are not run on a store in an unknown state
+            print(f"  {exc}", flush=True)
+            steps[name] = {"failed": str(exc)}
+            break
+    if "seconds" in steps.get("update", {}):
+        result["update_over_embed"] = round(steps["update"]["seconds"] / steps["embed"]["seconds"], 3)
     (RESULTS / f"{size}.json").write_text(json.dumps(result, indent=1))
     return result
 
@@ -240,6 +247,8 @@ def _cell(r: dict, step: str) -> str:
         return "—"
     if "refused" in done:
         return "refused"
+    if "failed" in done:
+        return "failed"
     return f"{done['seconds']:.0f} ({done['peak_bytes'] / 2**30:.1f})"
 
 
@@ -251,7 +260,7 @@ def table(results: list[dict]) -> str:
         estimate = r["steps"]["estimate"]["output"].get("memory_bytes", {}).get("peak")
         if "quality" in r:
             q = r["quality"]["hits@10"]
-            rest = (f"{r['update_over_embed']:.2f} | {q['graphvec PREDICTED']:.3f} / {q['co-occurrence']:.3f} / "
+            rest = (f"{r.get('update_over_embed', float('nan')):.2f} | {q['graphvec PREDICTED']:.3f} / {q['co-occurrence']:.3f} / "
                     f"{q['popularity']:.3f} | {r['quality']['similar_same_topic']:.3f}")
         else:
             rest = "— | — | —"

@@ -65,9 +65,12 @@ def vector_matrix(column: pa.Array | pa.ChunkedArray, dimensions: int) -> np.nda
     return np.asarray(flat.to_numpy(zero_copy_only=False), np.float32).reshape(-1, dimensions)
 
 
-def _vector_column(matrix: np.ndarray) -> pa.Array:
+def _vector_column(matrix: np.ndarray, absent: np.ndarray | None = None) -> pa.Array:
+    """Rows of a float32 matrix as a FixedSizeList column, null where `absent`; a view of the
+    matrix's buffer, not a copy, when it is already contiguous float32."""
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-    return pa.FixedSizeListArray.from_arrays(pa.array(matrix.ravel()), matrix.shape[1])
+    mask = pa.array(absent) if absent is not None and absent.any() else None
+    return pa.FixedSizeListArray.from_arrays(pa.array(matrix.ravel()), matrix.shape[1], mask=mask)
 
 
 @dataclass
@@ -248,12 +251,19 @@ class Embedding:
 
     # -- files and writing ----------------------------------------------------------------------
     def to_arrow(self, mask: np.ndarray | None = None) -> pa.Table:
-        """{key, embedding, context, run} rows of the nodes with a vector (within `mask`): what a
-        store's write_vectors takes."""
-        mask = self.has_vector if mask is None else mask & self.has_vector
-        pick = (lambda m: m) if mask.all() else (lambda m: m[mask])  # no copy of a million-row matrix when every row goes
-        return pa.table({"key": pa.array(pick(self.keys).astype(str)), "embedding": _vector_column(pick(self.vectors)),
-                         "context": _vector_column(pick(self.context)),
+        """{key, embedding, context, run} rows, what a store's write_vectors takes.  Without
+        `mask`, one row per node, null where it has no vector: the vector columns are then views
+        of these matrices, so five million documents' vectors are not copied to be written.  With
+        it, the rows of the nodes within `mask` that have a vector."""
+        if mask is None:
+            absent = ~self.has_vector
+            run = pa.repeat(pa.scalar(self.run_id, pa.string()), len(self))
+            return pa.table({"key": pa.array(self.keys.astype(str)), "embedding": _vector_column(self.vectors, absent),
+                             "context": _vector_column(self.context, absent),
+                             "run": pa.compute.if_else(pa.array(self.has_vector), run, pa.scalar(None, pa.string()))})
+        mask = mask & self.has_vector
+        return pa.table({"key": pa.array(self.keys[mask].astype(str)), "embedding": _vector_column(self.vectors[mask]),
+                         "context": _vector_column(self.context[mask]),
                          "run": pa.repeat(pa.scalar(self.run_id, pa.string()), int(mask.sum()))})
 
     def save_word2vec_format(self, path: Path, *, context: bool = False) -> int:

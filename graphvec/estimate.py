@@ -26,8 +26,12 @@ MIB = 1 << 20
 RUNTIME_BYTES = 360 * MIB  # Python, numpy, the Numba kernels, LadybugDB and faiss loaded: peak of `embed` on a 34-node graph
 NAME_BYTES = 64  # one node key as a Python str in the projection's names array
 WALK_CHUNK_BYTES = 64 * MIB  # walks.plan: int32 rows per chunk
-DOCUMENT_MATRICES = 5  # n × d float32 matrices a label-derived document set occupies at once while written
-BATCHED_ROW_BYTES = 150  # a SIMILAR or PREDICTED row written in REL_BATCH batches (1M documents: peak 6.4 GiB)
+# n × d float32 matrices a label-derived document set occupies at once: its vectors and context
+# vectors throughout the write, and either their copies while joined to the labels' or the
+# normalised copy and the IVF lists of their SIMILAR search (the write hands the store views)
+DOCUMENT_MATRICES = 4
+RESULT_BYTES = 12  # one neighbour or recommendation held for every row until written: int64 index + float32 score
+BATCHED_ROW_BYTES = 150  # a SIMILAR or PREDICTED row of the one REL_BATCH batch built at a time (1M documents: peak 5.4 GiB)
 GENSIM_VOCAB_BYTES = 400  # gensim's per-word Python objects (key_to_index, index_to_key, counts, cum_table)
 DEFAULT_RATES = {"walk_steps_per_s": 5e6, "train_tokens_per_s": 5e5, "write_nodes_per_s": 1e4, "project_entries_per_s": 1e6}
 
@@ -76,15 +80,16 @@ def memory(w: Workload) -> dict:
         "walk_buffer": buffer * 4 + (w.steps * 4 if w.stored_walks else 0),
         # input and output matrices, then the returned copies; gensim adds its vocabulary
         "training": 4 * matrix + n * 40 + (n * GENSIM_VOCAB_BYTES if w.trainer == "gensim" else 0),
-        "knn": 3 * matrix + n * (w.top_k + 1) * 24 if w.top_k else 0,  # normalised copies, the flat index, results
-        # Arrow tables of both vector sets and their per-label copies; SIMILAR rows as Arrow columns and the
-        # database's buffers while it copies them in (about 560 bytes a row, measured at 100k nodes)
-        "write_back": 6 * matrix + n * w.top_k * 560,
-        # label-derived documents: their two matrices, the Embedding and Arrow copies, the normalised
-        # copy and IVF lists of their SIMILAR search, and the SIMILAR rows (as for nodes above)
-        "documents": w.documents * (w.dimensions * 4 * DOCUMENT_MATRICES + w.top_k * BATCHED_ROW_BYTES + NAME_BYTES),
-        # the documents × labels incidence (three sparse copies) and the PREDICTED rows
-        "predicted": (w.has_label * 36 + w.scored_documents * w.predict_k * BATCHED_ROW_BYTES) if w.predict_k else 0,
+        "knn": 2 * matrix + n * (w.top_k + 1) * 24 if w.top_k else 0,  # the normalised copy, IVF lists, results
+        # a node table rebuilt from a merge (two reordered matrices); SIMILAR rows as Arrow columns and the
+        # database's buffers while it copies them in, one REL_BATCH batch at a time (about 560 bytes a row)
+        "write_back": 2 * matrix + min(writeback.REL_BATCH, n * w.top_k) * 560,
+        # label-derived documents (DOCUMENT_MATRICES), their SIMILAR lists and one batch of their rows
+        "documents": w.documents * (w.dimensions * 4 * DOCUMENT_MATRICES + w.top_k * RESULT_BYTES + NAME_BYTES)
+        + min(writeback.REL_BATCH, w.documents * w.top_k) * BATCHED_ROW_BYTES,
+        # the documents × labels incidence (three sparse copies), the recommendations and one batch of rows
+        "predicted": (w.has_label * 36 + w.scored_documents * w.predict_k * RESULT_BYTES
+                      + min(writeback.REL_BATCH, w.scored_documents * w.predict_k) * BATCHED_ROW_BYTES) if w.predict_k else 0,
         # the store's page cache fills with what a write moves through it (the vectors being copied,
         # one batch of relationships) up to its cap
         "database_cache": min(w.database_cache,

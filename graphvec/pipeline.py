@@ -259,6 +259,7 @@ def update(store: Store, *, epochs: int | None = None, top_k: int | None = None,
                                              None if component is None else np.asarray(component, np.float32))
         fresh["Document"] = ~store.with_vector("Document", documents.key_property, documents.keys) & documents.has_vector
         embedding = embedding.with_label(documents)
+        del documents  # joined into `embedding`, as in embed
     still_without = int((~(stored.has_vector | added | (False if skip is None else skip))).sum())
     common = {"update_of": base["id"], "fold_in": fold_stats, "still_without_vector": still_without, "stats_advice": advice,
               "forced": bool(force and advises_embed),

@@ -24,10 +24,10 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import scipy.sparse as sp
 
-from .embedding import Embedding, json_default, utc_now
+from .embedding import Embedding, json_default, positions, utc_now
 from .errors import GraphvecError
 from .scoring import LABEL_LIMIT, LabelModel, candidate_recall, cooccurrence_counts, top_labels
-from .similarity import EXACT_LIMIT, recall_at_k, top_k
+from .similarity import EXACT_LIMIT, normalise, recall_at_k, top_k
 from .store import LabelVectors, Store, WriteStep
 
 
@@ -184,11 +184,17 @@ def release_freed_memory() -> None:
 REL_BATCH = 2_000_000  # relationships per COPY: LadybugDB holds a COPY's rows in its page cache
 
 
-def _create(store: Store, step: str, table: pa.Table, identifiers: dict) -> None:
+def _create(store: Store, step: str, tables, identifiers: dict) -> int:
     """Relationships written in batches of REL_BATCH, one statement each (10M SIMILAR in one COPY
-    needed more than 1 GB of LadybugDB's page cache); the run record covers a crash in between."""
-    for start in range(0, max(table.num_rows, 1), REL_BATCH):
-        store.write([WriteStep(step, table.slice(start, REL_BATCH), identifiers=identifiers)], {}, atomic=False)
+    needed more than 1 GB of LadybugDB's page cache); the run record covers a crash in between.
+    `tables` is one Arrow table or an iterable of them (built one batch at a time, so that 50M
+    rows never exist at once); returns the rows written."""
+    written = 0
+    for table in [tables] if isinstance(tables, pa.Table) else tables:
+        for start in range(0, table.num_rows, REL_BATCH):
+            store.write([WriteStep(step, table.slice(start, REL_BATCH), identifiers=identifiers)], {}, atomic=False)
+        written += table.num_rows
+    return written
 
 
 def _ids(s: Embedding) -> dict:
@@ -198,22 +204,23 @@ def _ids(s: Embedding) -> dict:
 def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: int = EXACT_LIMIT) -> tuple[dict, list]:
     """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours."""
     embedded = np.flatnonzero(s.has_vector)
-    neighbours, scores, method = top_k(s.vectors[embedded], k, exact_limit=exact_limit)
-    table = _similar_rows(s.keys[embedded], np.arange(len(embedded)), neighbours, scores, run_id)
+    unit = normalise(s.vectors[embedded], in_place=True)  # the one copy the search needs, normalised where it lies
+    neighbours, scores, method = top_k(unit, k, exact_limit=exact_limit)
     store.ensure_schema_with("schema_similar", label=s.label)
     # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
     # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
     # run record still says `writing` until both have landed, so a crash in between is
     # reported by `stats` and completed by re-running.
     store.clear(WriteStep("delete_similar", identifiers=_ids(s)), "SIMILAR", s.label, s.label)
-    _create(store, "create_similar", table, _ids(s))
+    written = _create(store, "create_similar", _similar_batches(s.keys[embedded], np.arange(len(embedded)), neighbours, scores, run_id),
+                      _ids(s))
     degrees = s.degrees[embedded] if s.degrees is not None else np.zeros(len(embedded))
     samples = [{"node": str(s.keys[embedded[i]]),
                 "neighbours": [[str(s.keys[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5]) if j >= 0]}
                for i in np.argsort(-degrees, kind="stable")[:3]]
-    report = {"k": int(neighbours.shape[1]), "relationships": int(table.num_rows), "method": method}
+    report = {"k": int(neighbours.shape[1]), "relationships": int(written), "method": method}
     if method != "exact":
-        report["recall_at_k_sample"] = round(recall_at_k(s.vectors[embedded], neighbours), 4)
+        report["recall_at_k_sample"] = round(recall_at_k(unit, neighbours), 4)
     return report, samples
 
 
@@ -231,14 +238,14 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     from .similarity import search
 
     have = np.flatnonzero(s.has_vector)
-    known = s.select(s.has_vector)
-    vectors, names, is_new = known.vectors, known.keys.astype(str), new[have]
+    names, is_new = s.keys[have].astype(str), new[have]
     new_rows, old_rows = np.flatnonzero(is_new), np.flatnonzero(~is_new)
     if len(new_rows) == 0 or len(have) < 2:
         return {"k": k, "new_nodes": 0, "old_nodes_changed": 0, "relationships": 0}
+    vectors = normalise(s.vectors[have], in_place=True)  # one copy, which both searches take as it is
     stored = store.read("read_similar", **_ids(s))
-    a = known.rows_of(stored.column("a"))
-    b = known.rows_of(stored.column("b"))
+    a = positions(names, stored.column("a"))
+    b = positions(names, stored.column("b"))
     if k is None:  # as long as the longest stored list: a rewrite keeps every list's length
         k = int(np.bincount(a[a >= 0]).max()) if (a >= 0).any() else 0
         if k == 0:
@@ -277,29 +284,35 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     if rewrite:  # every list written again after one clear, unchanged ones with the run that wrote them
         sources = np.arange(len(have))
     runs = pa.DictionaryArray.from_arrays(pa.array(current_runs[sources].ravel()), pa.array(run_names.astype(str)))
-    table = _similar_rows(names, sources, current[sources], current_scores[sources], runs.cast(pa.string()))
+    table = _similar_batches(names, sources, current[sources], current_scores[sources], runs)
     store.ensure_schema_with("schema_similar", label=s.label)
     if rewrite:
         store.clear(WriteStep("delete_similar", identifiers=_ids(s)), "SIMILAR", s.label, s.label)
     else:
         store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=_ids(s))], {}, atomic=False)
-    _create(store, "create_similar", table, _ids(s))
-    return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(table.num_rows),
+    written = _create(store, "create_similar", table, _ids(s))
+    return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(written),
             "written": "every list" if rewrite else "changed lists"}
 
 
-def _similar_rows(keys: np.ndarray, sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, run: str | pa.Array) -> pa.Table:
-    """SIMILAR rows {a, b, score, rank, run}: `sources` and `targets` (sources × k, best first, -1
-    where a list is shorter) are rows of `keys`; `run` is the run id of every row or a column of
-    one per row.  Keys are taken as Arrow strings, one per node, not one Python string per row."""
+def _similar_batches(keys: np.ndarray, sources: np.ndarray, targets: np.ndarray, scores: np.ndarray, run: str | pa.Array):
+    """SIMILAR rows {a, b, score, rank, run}, about REL_BATCH at a time: `sources` and `targets`
+    (sources × k, best first, -1 where a list is shorter) are rows of `keys`; `run` is the run id
+    of every row or a column of one per row (dictionary-encoded is fine).  Keys are taken as Arrow
+    strings, one per node, not one Python string per row; rows with no neighbour are left out."""
     k = targets.shape[1]
     names = pa.array(np.asarray(keys).astype(str))
-    found = (targets >= 0).ravel() & np.isfinite(scores).ravel()
-    table = pa.table({"a": names.take(pa.array(np.repeat(sources, k))), "b": names.take(pa.array(np.maximum(targets, 0).ravel())),
-                      "score": pa.array(scores.ravel().astype(np.float64)),
-                      "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(sources))),
-                      "run": pa.repeat(pa.scalar(run, pa.string()), len(sources) * k) if isinstance(run, str) else run})
-    return table if found.all() else table.filter(pa.array(found))
+    step = max(1, REL_BATCH // max(k, 1))
+    for start in range(0, len(sources), step):
+        part = slice(start, start + step)
+        count = len(sources[part]) * k
+        found = (targets[part] >= 0).ravel() & np.isfinite(scores[part]).ravel()
+        runs = pa.repeat(pa.scalar(run, pa.string()), count) if isinstance(run, str) else run.slice(start * k, count).cast(pa.string())
+        table = pa.table({"a": names.take(pa.array(np.repeat(sources[part], k))),
+                          "b": names.take(pa.array(np.maximum(targets[part], 0).ravel())),
+                          "score": pa.array(scores[part].ravel().astype(np.float64)),
+                          "rank": pa.array(np.tile(np.arange(1, k + 1, dtype=np.int64), len(sources[part]))), "run": runs})
+        yield table if found.all() else table.filter(pa.array(found))
 
 
 def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", documents: np.ndarray | None = None) -> dict:
@@ -337,15 +350,23 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", 
               "scored": "every label" if model.n_labels <= LABEL_LIMIT else "candidates"}
     if model.n_labels > LABEL_LIMIT:
         report["candidate_recall"] = round(candidate_recall(x, model, k, method, indices), 4)
-    valid = indices >= 0
-    doc_rows, ranks = np.nonzero(valid)
-    table = pa.table({"a": doc_keys.take(pa.array(doc_rows)), "b": pa.array(names[indices[valid]].astype(str)),
-                      "score": pa.array(scores[valid].astype(np.float64)), "rank": pa.array((ranks + 1).astype(np.int64)),
-                      "run": pa.repeat(pa.scalar(run_id, pa.string()), int(valid.sum()))})
     store.ensure_schema("schema_predicted")
     if documents is None:
         store.clear(WriteStep("delete_predicted"), "PREDICTED", "Document", "Label")
     else:
         store.write([WriteStep("delete_predicted_from", pa.table({"key": doc_keys}))], {}, atomic=False)
-    _create(store, "create_predicted", table, {})
-    return {**report, "relationships": int(table.num_rows)}
+    written = _create(store, "create_predicted", _predicted_batches(doc_keys, pa.array(names.astype(str)), indices, scores, run_id), {})
+    return {**report, "relationships": int(written)}
+
+
+def _predicted_batches(doc_keys: pa.Array, label_names: pa.Array, indices: np.ndarray, scores: np.ndarray, run_id: str):
+    """PREDICTED rows {a, b, score, rank, run} about REL_BATCH at a time (documents × k, -1 where a
+    document has fewer recommendations)."""
+    step = max(1, REL_BATCH // max(indices.shape[1], 1))
+    for start in range(0, len(indices), step):
+        valid = indices[start:start + step] >= 0
+        doc_rows, ranks = np.nonzero(valid)
+        yield pa.table({"a": doc_keys.take(pa.array(doc_rows + start)), "b": label_names.take(pa.array(indices[start:start + step][valid])),
+                        "score": pa.array(scores[start:start + step][valid].astype(np.float64)),
+                        "rank": pa.array((ranks + 1).astype(np.int64)),
+                        "run": pa.repeat(pa.scalar(run_id, pa.string()), int(valid.sum()))})

@@ -87,6 +87,31 @@ def test_dimension_change_rewrites_the_vector_columns(store):
     assert {v.shape for v in stored_vectors(store, "Node", "id").values()} == {(16,)}
 
 
+def test_a_full_write_takes_vectors_from_nodes_that_have_none_now_and_a_rerun_skips_it(store):
+    """Embedding.to_arrow hands every node to the store, null where it has no vector (the columns
+    stay views of the matrices): those nodes lose their old vector, the others get exactly theirs."""
+    ingest_graph(store, read_graph(KARATE))
+    first = embed(store, PRESETS["graph"], FAST, top_k=3)
+    projection = project(store, PRESETS["graph"])
+    rng = np.random.default_rng(3)
+    has = np.ones(projection.node_count, dtype=bool)
+    has[[0, 5, 33]] = False
+    vectors = Embedding.from_projection(projection, rng.standard_normal((projection.node_count, 32)).astype(np.float32),
+                                        rng.standard_normal((projection.node_count, 32)).astype(np.float32), has, "partial",
+                                        {"walk": {"method": "test"}, "spec": asdict(projection.spec), "fingerprint": projection.fingerprint})
+    assert vectors.to_arrow().column("embedding").null_count == 3
+    report = write_back(store, vectors, top_k=3)
+    assert report.skipped_already_written == 0
+    stored = stored_vectors(store, "Node", "id")
+    assert set(stored) == {str(k) for k in vectors.keys[has]}
+    assert all(np.array_equal(stored[str(k)], v) for k, v in zip(vectors.keys[has], vectors.vectors[has]))
+    assert store_stats(store)["embeddings"]["labels"]["Node"]["by_run"] == {"partial": 31}
+    assert first.run_id not in {r["run"] for r in similar_rows(store, "Node", "id")}
+    again = write_back(store, vectors, top_k=3)
+    assert again.skipped_already_written == 31
+    assert set(stored_vectors(store, "Node", "id")) == set(stored)
+
+
 def test_interrupted_write_is_reported_and_a_rerun_completes_it(store, monkeypatch):
     ingest_documents(store, read_documents(ROBOTICS))
     projection = project(store, PRESETS["bipartite"])

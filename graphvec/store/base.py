@@ -36,7 +36,8 @@ class WriteStep:
 
 @dataclass
 class LabelVectors:
-    """One label's vectors to write: `rows` {key, embedding, context, run}, keyed by property `key`."""
+    """One label's vectors to write: `rows` {key, embedding, context, run}, keyed by property `key`;
+    a row whose embedding is null is a node without a vector (Embedding.to_arrow)."""
 
     label: str
     key: str

@@ -165,7 +165,7 @@ class EmbeddedStore(Store):
         for part in parts:
             plan = _NodePlan.read(self, part, run_id, merge)
             if plan.already_written:
-                skipped += part.rows.num_rows
+                skipped += part.rows.num_rows - part.rows.column("run").null_count
             else:
                 pending.append((part, plan))
         if not pending:
@@ -366,24 +366,41 @@ class _NodePlan:
         nodes = store.read("store/read_node_rows", label=label, columns=cypher.return_list([("n", c, c) for c in wanted]))
         n = nodes.num_rows
         keys = pc.cast(nodes.column(part.key), pa.string())
-        rows_at = pc.index_in(pc.cast(part.rows.column("key"), pa.string()), value_set=keys)
+        part_rows = part.rows
+        rows_at = pc.index_in(pc.cast(part_rows.column("key"), pa.string()), value_set=keys)
         if rows_at.null_count:
-            missing = part.rows.column("key").filter(pc.is_null(rows_at))[0].as_py()
+            missing = part_rows.column("key").filter(pc.is_null(rows_at))[0].as_py()
             raise GraphvecError(f"{where}: no {label} node with {part.key} {missing!r} to write a vector onto")
         at = rows_at.to_numpy(zero_copy_only=False).astype(np.int64)
-        incoming = part.rows.column("run").combine_chunks()
+        incoming = part_rows.column("run").combine_chunks()
+        valid = pc.is_valid(incoming)
+        written = len(at) - incoming.null_count
         old_runs = nodes.column("embedding_run").combine_chunks() if "embedding_run" in stored else pa.nulls(n, pa.string())
-        landed = pc.all(pc.fill_null(pc.equal(old_runs.take(pa.array(at, pa.int64())), incoming), False)).as_py()
-        if len(at) and landed and (merge or n - old_runs.null_count == len(at)):
+        old_at = old_runs.take(pa.array(at, pa.int64()))
+        landed = pc.all(pc.fill_null(pc.equal(old_at.filter(valid), incoming.filter(valid)), False)).as_py()
+        if written and landed and (merge or n - old_runs.null_count == written):
             return cls(label, part.key, cypher.Fragment(""), pa.table({}), 0, already_written=True)
-        d = part.rows.schema.field("embedding").type.list_size
+        d = part_rows.schema.field("embedding").type.list_size
         merging = merge and n - old_runs.null_count > 0
         if merging and stored.get("embedding") != f"FLOAT[{d}]":
             raise GraphvecError(f"{where}: {label}'s stored vectors are {stored.get('embedding')}, the new ones FLOAT[{d}]; "
                                 "run 'graphvec embed'")
+        columns = own + [{"name": "embedding", "type": f"FLOAT[{d}]"}, {"name": "context_embedding", "type": f"FLOAT[{d}]"},
+                         {"name": "embedding_run", "type": "STRING"}]
+        definition = cypher.table_definition(columns, primary_key=key_column["name"])
+        if not merging and len(at) == n:
+            # every node has a row: the nodes' own columns follow the rows' order and the vector
+            # columns are the rows' own (views of the Embedding's matrices), so no n × d matrix is copied
+            table = nodes.select([c["name"] for c in own]).take(pa.array(at, pa.int64()))
+            table = table.append_column("embedding", part_rows.column("embedding"))
+            table = table.append_column("context_embedding", part_rows.column("context"))
+            table = table.append_column("embedding_run", incoming)
+            return cls(label, part.key, definition, table, written)
+        if incoming.null_count:
+            part_rows, at, incoming = part_rows.filter(valid), at[valid.to_numpy(zero_copy_only=False)], incoming.filter(valid)
         if merging and in_place and len(at) * 4 < n:
             key_type = _ARROW_KEY_TYPES.get(stored[part.key], pa.string())
-            rows = part.rows.set_column(0, "key", pc.cast(part.rows.column("key"), key_type))
+            rows = part_rows.set_column(0, "key", pc.cast(part_rows.column("key"), key_type))
             return cls(label, part.key, cypher.Fragment(""), pa.table({}), len(at), in_place=rows)
         vectors, context = np.zeros((n, d), np.float32), np.zeros((n, d), np.float32)
         runs = np.full(n, None, object)
@@ -395,16 +412,13 @@ class _NodePlan:
             vectors[kept] = vector_matrix(old.column("embedding"), d)
             context[kept] = vector_matrix(old.column("context"), d)
             runs[kept] = old_runs.take(pa.array(kept, pa.int64())).to_numpy(zero_copy_only=False)
-        vectors[at] = vector_matrix(part.rows.column("embedding"), d)
-        context[at] = vector_matrix(part.rows.column("context"), d)
+        vectors[at] = vector_matrix(part_rows.column("embedding"), d)
+        context[at] = vector_matrix(part_rows.column("context"), d)
         runs[at] = incoming.to_numpy(zero_copy_only=False)
         present = runs != None  # noqa: E711
         table = nodes.select([c["name"] for c in own])
         table = table.append_column("embedding", _fixed(vectors, present)).append_column("context_embedding", _fixed(context, present))
         table = table.append_column("embedding_run", pa.array(runs, pa.string()))
-        columns = own + [{"name": "embedding", "type": f"FLOAT[{d}]"}, {"name": "context_embedding", "type": f"FLOAT[{d}]"},
-                         {"name": "embedding_run", "type": "STRING"}]
-        definition = cypher.table_definition(columns, primary_key=key_column["name"])
         return cls(label, part.key, definition, table, len(at))
 
 

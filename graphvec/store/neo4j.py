@@ -11,6 +11,7 @@ import os
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import cypher
 from ..errors import GraphvecError
@@ -149,6 +150,7 @@ class Neo4jStore(Store):
 
     def _write_label_vectors(self, label: str, key: str, rows: pa.Table, run_id: str, on_batch, merge: bool) -> int:
         dimensions = rows.schema.field("embedding").type.list_size
+        rows = rows.filter(pc.is_valid(rows.column("embedding"))) if rows.column("embedding").null_count else rows
         ids = {"label": label, "key": key}
         meta = self.meta()
         previous = meta.get(f"embedding_dimensions:{label}")
