@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from .embedding import Embedding, json_default, positions, utc_now
 from .errors import GraphvecError
 from .scoring import LABEL_LIMIT, LabelModel, candidate_recall, cooccurrence_counts, top_labels
-from .similarity import EXACT_LIMIT, normalise, recall_at_k, top_k
+from .similarity import EXACT_LIMIT, normalise, top_k_measured
 from .store import LabelVectors, Store, WriteStep
 
 
@@ -205,7 +205,7 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours."""
     embedded = np.flatnonzero(s.has_vector)
     unit = normalise(s.vectors[embedded], in_place=True)  # the one copy the search needs, normalised where it lies
-    neighbours, scores, method = top_k(unit, k, exact_limit=exact_limit)
+    neighbours, scores, search = top_k_measured(unit, k, exact_limit=exact_limit)
     store.ensure_schema_with("schema_similar", label=s.label)
     # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
     # transaction deleted every SIMILAR of 100k nodes and then copied 1M new ones.  The
@@ -218,10 +218,7 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     samples = [{"node": str(s.keys[embedded[i]]),
                 "neighbours": [[str(s.keys[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5]) if j >= 0]}
                for i in np.argsort(-degrees, kind="stable")[:3]]
-    report = {"k": int(neighbours.shape[1]), "relationships": int(written), "method": method}
-    if method != "exact":
-        report["recall_at_k_sample"] = round(recall_at_k(unit, neighbours), 4)
-    return report, samples
+    return {"k": int(neighbours.shape[1]), "relationships": int(written), **search}, samples
 
 
 def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: int | None) -> dict:

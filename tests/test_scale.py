@@ -71,6 +71,23 @@ def test_ivf_top_k_finds_at_least_95_percent_of_the_exact_neighbours_and_is_dete
     assert np.all(np.diff(scores, axis=1) <= 1e-6)  # best first
 
 
+def test_similar_search_probes_more_lists_until_its_sampled_recall_reaches_the_target(monkeypatch):
+    """500k trained label vectors gave recall@10 0.929 at NPROBE lists: the SIMILAR search keeps
+    probing twice as many until its own sample says 0.95, and says how many it took."""
+    vectors = np.random.default_rng(2).standard_normal((6000, 16)).astype(np.float32)  # no clusters: hard for IVF
+    monkeypatch.setattr(similarity, "NPROBE", 1)
+    first, _ = similarity.top_k_approximate(vectors, 10, nprobe=1)
+    assert similarity.recall_at_k(vectors, first) < 0.95, "one list must be too few here, or the test proves nothing"
+    indices, scores, info = similarity.top_k_measured(vectors, 10, exact_limit=1000)
+    assert info["method"] == "ivf" and len(info["rounds"]) > 1 and info["nprobe"] == info["rounds"][-1]["nprobe"] > 1
+    assert info["recall_at_k_sample"] >= 0.95 and all(r["recall_at_k_sample"] < 0.95 for r in info["rounds"][:-1])
+    assert similarity.recall_at_k(vectors, indices, sample=6000) >= 0.94  # the sample speaks for the whole
+    again, _ = similarity.top_k_approximate(vectors, 10, nprobe=info["nprobe"], workers=1)
+    assert np.array_equal(again, indices)  # the same lists as one search at that many lists
+    _, _, exact = similarity.top_k_measured(vectors[:500], 10, exact_limit=1000)
+    assert exact == {"method": "exact"}
+
+
 def test_recall_counts_any_of_a_group_of_equal_vectors_as_exact():
     """Documents with the same labels have the same vector; any k of them are an exact answer."""
     vectors = np.repeat(_clustered(n=50), 20, axis=0)  # 20 copies of each

@@ -116,8 +116,12 @@ class EmbeddedStore(Store):
             yield
             self._execute("COMMIT")
         except BaseException:
-            self._execute("ROLLBACK")
-            raise
+            try:
+                self._execute("ROLLBACK")
+            except RuntimeError as exc:  # LadybugDB already rolled back the failed statement's transaction
+                if "no active transaction" not in str(exc).lower():
+                    raise
+            raise  # the error that stopped the transaction, not the rollback's
 
     def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None, atomic: bool = True) -> None:
         self.ensure_schema("schema_meta")
