@@ -132,3 +132,15 @@ def test_graph_weight_changes_are_updates_and_direction_must_match(store, tmp_pa
     assert weights == {("a", "b"): 5.0, ("b", "c"): 2.0, ("c", "d"): 1.0}
     with pytest.raises(GraphvecError, match="holds a undirected graph|holds a directed graph|holds an undirected"):
         ingest_graph(store, read_graph(path, weighted=True, directed=True))
+
+
+def test_a_statement_failing_inside_a_transaction_raises_its_own_error_and_leaves_nothing(embedded_store):
+    """LadybugDB rolls a transaction back itself when a statement in it fails; graphvec's ROLLBACK
+    must not then replace that error by 'No active transaction' (a 5M-document ingest showed the
+    rollback's traceback instead of the page-cache message naming the way out)."""
+    embedded_store.run_text("CREATE NODE TABLE N(id STRING, PRIMARY KEY(id))")
+    with pytest.raises(RuntimeError, match="duplicated primary key"):
+        with embedded_store._transaction():
+            embedded_store._execute("COPY N FROM $rows", {"rows": pa.table({"id": ["a", "b"]})})
+            embedded_store._execute("COPY N FROM $rows", {"rows": pa.table({"id": ["c", "c"]})})
+    assert embedded_store.run_text("MATCH (n:N) RETURN count(n) AS n").to_pylist() == [{"n": 0}]
