@@ -1,6 +1,6 @@
 """How every step's time and peak memory grow with the corpus: 100k → 1M → 5M documents.
 
-    python benchmarks/bench_scale.py [100k 1m 5m]     # all three: about 40 minutes on 2 cores (5M stops where estimate refuses embed)
+    python benchmarks/bench_scale.py [100k 1m 5m]     # all three: about 2 hours on 2 cores, 5M alone 90 minutes
     python benchmarks/bench_scale.py --plot           # redraw the PNG from the results kept
 
 Each size is a planted-topic corpus (synthetic_corpus.py: 10k / 100k / 500k labels) with one label
@@ -260,7 +260,8 @@ def table(results: list[dict]) -> str:
         estimate = r["steps"]["estimate"]["output"].get("memory_bytes", {}).get("peak")
         if "quality" in r:
             q = r["quality"]["hits@10"]
-            rest = (f"{r.get('update_over_embed', float('nan')):.2f} | {q['graphvec PREDICTED']:.3f} / {q['co-occurrence']:.3f} / "
+            ratio = f"{r['update_over_embed']:.2f}" if "update_over_embed" in r else "—"
+            rest = (f"{ratio} | {q['graphvec PREDICTED']:.3f} / {q['co-occurrence']:.3f} / "
                     f"{q['popularity']:.3f} | {r['quality']['similar_same_topic']:.3f}")
         else:
             rest = "— | — | —"

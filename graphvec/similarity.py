@@ -104,8 +104,6 @@ def top_k_approximate(vectors: np.ndarray, k: int, seed: int = 42, workers: int 
     """(indices, scores) like top_k_exact, from an IVF index probing `nprobe` lists per query.
 
     A row short of k neighbours (its probed lists held fewer) is padded with -1 / -inf."""
-    import faiss
-
     indices, scores, _ = _top_k_ivf(vectors, k, seed, workers, nprobe, None)
     return indices, scores
 
