@@ -208,13 +208,21 @@ def latest_training_run(store: Store) -> dict:
                         "'update' existed do not record their projection); run 'graphvec embed' first")
 
 
+def unfinished_update(store: Store, base: dict) -> dict | None:
+    """The fold-in run that began extending `base` and did not finish writing, if any: `update`
+    completes it rather than starting another (its vectors may have landed, so that a fresh start
+    would find nothing new to write and leave its SIMILAR and PREDICTED half done)."""
+    return next((r for r in run_records(store) if r["status"] != "complete" and r["method"] == "fold-in"
+                 and r["parameters"].get("update_of") == base["id"]), None)
+
+
 def _document_settings(store: Store) -> dict:
     """How documents got their vectors in the newest run that says so."""
     return next((r["parameters"]["documents"] for r in run_records(store) if r["parameters"].get("documents")), {})
 
 
 def update(store: Store, *, epochs: int | None = None, top_k: int | None = None, workers: int | None = None, use_cache: bool = True,
-           progress=None, force: bool = False) -> dict:
+           progress=None, force: bool = False, stop_after_batches: int | None = None) -> dict:
     """`graphvec update`: vectors for the nodes that have none, all existing vectors kept as they are.
 
     The newest `embed` run says what was projected and how it walked and trained: the same model
@@ -229,15 +237,21 @@ def update(store: Store, *, epochs: int | None = None, top_k: int | None = None,
     Documents whose vectors come from their labels are not folded in (walk-learned vectors would
     be replaced at once).  When `graphvec stats` advises a full `embed` (too many nodes without a
     vector, or only relationships changed), update refuses unless `force`: fold-in learns nothing
-    about how the old nodes changed."""
+    about how the old nodes changed.
+
+    An update that did not finish writing (a crash, a full page cache) is completed by the next
+    one: it keeps that run's id and the vectors it wrote, folds in what is still without a vector,
+    and writes SIMILAR and PREDICTED for both (write_back skips or redoes each label's SIMILAR as
+    the run record says).  `stop_after_batches` is write_back's (the tests interrupt with it)."""
     check_counts(top_k)
     started = time.perf_counter()
+    base = latest_training_run(store)
+    resumed = unfinished_update(store, base)
     advice = embedding_status(store).get("recommendation", "")
     advises_embed = advice.startswith("run 'graphvec embed'")
-    if advises_embed and not force:
+    if advises_embed and not force and resumed is None:  # the unfinished run already answered that advice
         raise GraphvecError(f"'graphvec stats' advises a full embed, not update ({advice.partition(': ')[2]}); "
                             "run 'graphvec embed', or pass --force to fold in anyway")
-    base = latest_training_run(store)
     parameters = base["parameters"]
     spec = ProjectionSpec.from_dict(parameters["spec"])
     model = Node2Vec.from_run(parameters, workers=workers, **({"epochs": epochs} if epochs else {}))
@@ -249,31 +263,50 @@ def update(store: Store, *, epochs: int | None = None, top_k: int | None = None,
     if from_labels and "Document" in projection.label_names:
         skip = projection.node_label == projection.label_names.index("Document")
     embedding, fold_stats = model.fold_in(projection, stored, progress=progress, skip=skip)
-    embedding.run_id, created_at = new_run_id()
+    embedding.run_id, created_at = new_run_id() if resumed is None else (resumed["id"], resumed["created_at"])
     added = embedding.has_vector & ~stored.has_vector
     fresh = {label: added[embedding.labels == label] for label in embedding.label_names}
+    if resumed is not None:  # what the unfinished run wrote is this run's too
+        for label in fresh:
+            part = embedding.for_label(label)
+            fresh[label] |= store.with_vector(label, part.key_property, part.keys, run=resumed["id"])
     if from_labels:
         component = documents_settings.get("component")
         documents, _ = documents_from_labels(store, embedding.for_label("Label"), documents_settings.get("weighting", "idf"),
                                              documents_settings.get("remove_first_pc", False),
                                              None if component is None else np.asarray(component, np.float32))
         fresh["Document"] = ~store.with_vector("Document", documents.key_property, documents.keys) & documents.has_vector
+        if resumed is not None:
+            fresh["Document"] |= store.with_vector("Document", documents.key_property, documents.keys, run=resumed["id"])
+        # the other documents keep their stored vectors, and SIMILAR is searched over those: derived
+        # again with today's document frequencies they drift by up to 0.006 in cosine
+        at, kept = store.read_vectors_of("Document", documents.key_property, documents.keys)
+        for start in range(0, len(at), 1 << 20):  # a million rows at a time: no second copy of them all
+            rows, vectors = at[start:start + (1 << 20)], kept[start:start + (1 << 20)]
+            keep = ~fresh["Document"][rows]
+            documents.vectors[rows[keep]] = vectors[keep]
+            documents.has_vector[rows[keep]] = True
+        del at, kept
         embedding = embedding.with_label(documents)
         del documents  # joined into `embedding`, as in embed
     still_without = int((~(stored.has_vector | added | (False if skip is None else skip))).sum())
     common = {"update_of": base["id"], "fold_in": fold_stats, "still_without_vector": still_without, "stats_advice": advice,
-              "forced": bool(force and advises_embed),
+              "forced": bool(force and advises_embed and resumed is None), "completes": None if resumed is None else resumed["id"],
               "why_without_vector": "no relationship in the projection"}
-    if not any(mask.any() for mask in fresh.values()):  # nothing new: no run, no write
+    if resumed is None and not any(mask.any() for mask in fresh.values()):  # nothing new: no run, no write
         labels = {label: {"new_vectors": 0, "nodes": int(len(mask)),
                           "without_vector": int((~embedding.for_label(label).has_vector).sum())} for label, mask in fresh.items()}
         return {"run_id": None, "new_vectors": {label: 0 for label in fresh}, "labels": labels, "similar": {}, "predicted": {},
                 "seconds": round(time.perf_counter() - started, 3), **common}
-    run = RunInfo(embedding.run_id, "fold-in", {"update_of": base["id"], "kept_runs": stored.runs, "spec": parameters["spec"],
+    kept = {run_id: n for run_id, n in stored.runs.items() if run_id != embedding.run_id}
+    run = RunInfo(embedding.run_id, "fold-in", {"update_of": base["id"], "kept_runs": kept, "spec": parameters["spec"],
                                                 "walk": parameters["walk"], "train": asdict(model.train_params(spec.node_labels)),
-                                                "documents": documents_settings, "fold_in": fold_stats},
+                                                "documents": documents_settings, "fold_in": fold_stats,
+                                                **({} if resumed is None else
+                                                   {"similar_steps": resumed["parameters"].get("similar_steps", {}),
+                                                    "fold_in_first_attempt": resumed["parameters"].get("fold_in")})},
                   projection.fingerprint, created_at)
-    report = write_back(store, embedding, run=run, top_k=top_k, predict_k=None, fresh=fresh)
+    report = write_back(store, embedding, run=run, top_k=top_k, predict_k=None, fresh=fresh, stop_after_batches=stop_after_batches)
     labels = {label: {"new_vectors": v["new_vectors"], "nodes": v["nodes"], "without_vector": v["without_vector"]}
               for label, v in report.labels.items()}
     return {"run_id": run.run_id, "new_vectors": {k: v["new_vectors"] for k, v in labels.items()}, "labels": labels,

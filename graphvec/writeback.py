@@ -100,8 +100,12 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     brings SIMILAR up to date around them (`update`, where `top_k` None keeps each label's stored
     k); otherwise each label's vectors replace the stored ones.  `predict_k` None keeps
     PREDICTED's stored k (recomputed only when it was written).
-    `stop_after_batches` interrupts the write after that many vector batches (the tests use it
-    to check that a re-run completes an interrupted write)."""
+    A fold-in write marks each label's SIMILAR in the run record as `started` before it deletes
+    the lists it rewrites and `done` after the last batch: a re-run of the same run (`update`
+    resumes an unfinished fold-in) skips a label that is done and rebuilds every list of one that
+    was started, whose deleted lists can no longer be merged with.
+    `stop_after_batches` interrupts the write after that many batches, of vectors and then of
+    relationships (the tests use it to check that a re-run completes an interrupted write)."""
     check_counts(top_k, predict_k)
     if top_k is None and fresh is None:
         raise GraphvecError("--top-k is needed when every vector is written")
@@ -121,13 +125,22 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         progress.update(total=int(sum(int(s.has_vector.sum()) for s in sets)))
     batches_done = 0
 
-    def landed(rows: int) -> None:
+    def checkpoint(rows: int) -> None:
         nonlocal batches_done
         batches_done += 1
-        if progress is not None:
-            progress.advance(rows)
         if stop_after_batches is not None and batches_done >= stop_after_batches:
             raise GraphvecError(f"write interrupted after {batches_done} batches (run {run.run_id} is incomplete)")
+
+    def landed(rows: int) -> None:
+        if progress is not None:
+            progress.advance(rows)
+        checkpoint(rows)
+
+    similar_steps = run.parameters.setdefault("similar_steps", {}) if fresh is not None else {}
+
+    def mark(label: str, state: str, k: int) -> None:
+        similar_steps[label] = {"state": state, "k": int(k)}
+        store.write([WriteStep("upsert_run", run_record(run, sets, "writing", 0.0, fresh))], {})
 
     if predict_k is None:
         predict_k = int(store.meta().get("predicted_k", 0) or 0)
@@ -149,11 +162,22 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         progress.advance(skipped)
     for s in sets:
         if fresh is not None:
-            if (top_k is None or top_k > 0) and fresh[s.label].any():
-                report.similar[s.label] = update_similar(store, s, fresh[s.label], run.run_id, top_k)
+            step = similar_steps.get(s.label, {})
+            if step.get("state") == "done":
+                report.similar[s.label] = {"k": step["k"], "written": "already, by the interrupted run this one completes"}
+            elif step.get("state") == "started":  # some lists were deleted: every list is computed again
+                report.similar[s.label], _ = write_similar(store, s, run.run_id, step["k"], exact_limit, checkpoint)
+                report.similar[s.label]["written"] = "every list (the interrupted run had deleted some)"
+                mark(s.label, "done", step["k"])
+            elif (top_k is None or top_k > 0) and fresh[s.label].any():
+                report.similar[s.label] = update_similar(store, s, fresh[s.label], run.run_id, top_k,
+                                                         started=lambda k, label=s.label: mark(label, "started", k),
+                                                         checkpoint=checkpoint)
+                if s.label in similar_steps:
+                    mark(s.label, "done", similar_steps[s.label]["k"])
             continue
         if top_k > 0 and s.has_vector.sum() > 1:
-            report.similar[s.label], report.samples[s.label] = write_similar(store, s, run.run_id, top_k, exact_limit)
+            report.similar[s.label], report.samples[s.label] = write_similar(store, s, run.run_id, top_k, exact_limit, checkpoint)
         store.write([WriteStep("create_vector_index", identifiers={**_ids(s), "index_name": f"embedding_{s.label}",
                                                                    "dimensions": s.dimensions})], {})
     meta = {"embedding_run": run.run_id, "embedding_fingerprint": run.fingerprint}
@@ -163,7 +187,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         if fresh is not None:  # update: the new documents' recommendations (README "update")
             new_documents = next((s for s in sets if s.label == "Document"), None)
             only = new_documents.keys[fresh["Document"]] if new_documents is not None else np.array([], dtype=object)
-        report.predicted = write_predictions(store, run.run_id, predict_k, documents=only)
+        report.predicted = write_predictions(store, run.run_id, predict_k, documents=only, checkpoint=checkpoint)
         meta["predicted_k"] = str(predict_k)
     report.seconds = round(time.perf_counter() - started, 3)
     store.write([WriteStep("upsert_run", run_record(run, sets, "complete", report.seconds, fresh))], meta)
@@ -184,15 +208,19 @@ def release_freed_memory() -> None:
 REL_BATCH = 2_000_000  # relationships per COPY: LadybugDB holds a COPY's rows in its page cache
 
 
-def _create(store: Store, step: str, tables, identifiers: dict) -> int:
+def _create(store: Store, step: str, tables, identifiers: dict, checkpoint=None) -> int:
     """Relationships written in batches of REL_BATCH, one statement each (10M SIMILAR in one COPY
     needed more than 1 GB of LadybugDB's page cache); the run record covers a crash in between.
     `tables` is one Arrow table or an iterable of them (built one batch at a time, so that 50M
-    rows never exist at once); returns the rows written."""
+    rows never exist at once); `checkpoint(rows)` is called after each batch; returns the rows
+    written."""
     written = 0
     for table in [tables] if isinstance(tables, pa.Table) else tables:
         for start in range(0, table.num_rows, REL_BATCH):
-            store.write([WriteStep(step, table.slice(start, REL_BATCH), identifiers=identifiers)], {}, atomic=False)
+            batch = table.slice(start, REL_BATCH)
+            store.write([WriteStep(step, batch, identifiers=identifiers)], {}, atomic=False)
+            if checkpoint is not None:
+                checkpoint(batch.num_rows)
         written += table.num_rows
     return written
 
@@ -201,7 +229,8 @@ def _ids(s: Embedding) -> dict:
     return {"label": s.label, "key": s.key_property}
 
 
-def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: int = EXACT_LIMIT) -> tuple[dict, list]:
+def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: int = EXACT_LIMIT,
+                  checkpoint=None) -> tuple[dict, list]:
     """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours."""
     embedded = np.flatnonzero(s.has_vector)
     unit = normalise(s.vectors[embedded], in_place=True)  # the one copy the search needs, normalised where it lies
@@ -213,7 +242,7 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     # reported by `stats` and completed by re-running.
     store.clear(WriteStep("delete_similar", identifiers=_ids(s)), "SIMILAR", s.label, s.label)
     written = _create(store, "create_similar", _similar_batches(s.keys[embedded], np.arange(len(embedded)), neighbours, scores, run_id),
-                      _ids(s))
+                      _ids(s), checkpoint)
     degrees = s.degrees[embedded] if s.degrees is not None else np.zeros(len(embedded))
     samples = [{"node": str(s.keys[embedded[i]]),
                 "neighbours": [[str(s.keys[embedded[j]]), round(float(sc), 3)] for j, sc in zip(neighbours[i][:5], scores[i][:5]) if j >= 0]}
@@ -221,7 +250,8 @@ def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: 
     return {"k": int(neighbours.shape[1]), "relationships": int(written), **search}, samples
 
 
-def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: int | None) -> dict:
+def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: int | None, *, started=None,
+                   checkpoint=None) -> dict:
     """Bring a label's SIMILAR up to date after `new` nodes got vectors, all others unchanged.
 
     A new node gets its top-k among every vector.  An old node's top-k can only change by new
@@ -231,7 +261,9 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
 
     The changed lists are then deleted and written again, or, when the store says that costs more
     (Store.rewrite_cheaper: on LadybugDB, past a sixth of the lists), the label's SIMILAR is
-    cleared and every list written; unchanged rows keep the run that wrote them either way."""
+    cleared and every list written; unchanged rows keep the run that wrote them either way.
+    `started(k)` is called before the first list is deleted (write_back records it, so that a
+    re-run after a crash knows the stored lists can no longer be merged with)."""
     from .similarity import search
 
     have = np.flatnonzero(s.has_vector)
@@ -283,11 +315,13 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     runs = pa.DictionaryArray.from_arrays(pa.array(current_runs[sources].ravel()), pa.array(run_names.astype(str)))
     table = _similar_batches(names, sources, current[sources], current_scores[sources], runs)
     store.ensure_schema_with("schema_similar", label=s.label)
+    if started is not None:
+        started(k)
     if rewrite:
         store.clear(WriteStep("delete_similar", identifiers=_ids(s)), "SIMILAR", s.label, s.label)
     else:
         store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=_ids(s))], {}, atomic=False)
-    written = _create(store, "create_similar", table, _ids(s))
+    written = _create(store, "create_similar", table, _ids(s), checkpoint)
     return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(written),
             "written": "every list" if rewrite else "changed lists"}
 
@@ -312,7 +346,8 @@ def _similar_batches(keys: np.ndarray, sources: np.ndarray, targets: np.ndarray,
         yield table if found.all() else table.filter(pa.array(found))
 
 
-def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", documents: np.ndarray | None = None) -> dict:
+def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", documents: np.ndarray | None = None,
+                      checkpoint=None) -> dict:
     """(:Document)-[:PREDICTED {score, rank, run}]->(:Label): each document's top-k missing labels.
 
     Scored by graphvec.scoring from the stored label vectors and the documents' current labels,
@@ -352,7 +387,8 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", 
         store.clear(WriteStep("delete_predicted"), "PREDICTED", "Document", "Label")
     else:
         store.write([WriteStep("delete_predicted_from", pa.table({"key": doc_keys}))], {}, atomic=False)
-    written = _create(store, "create_predicted", _predicted_batches(doc_keys, pa.array(names.astype(str)), indices, scores, run_id), {})
+    written = _create(store, "create_predicted", _predicted_batches(doc_keys, pa.array(names.astype(str)), indices, scores, run_id), {},
+                      checkpoint)
     return {**report, "relationships": int(written)}
 
 

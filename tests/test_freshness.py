@@ -147,6 +147,69 @@ def test_update_folds_in_new_labels_and_documents_keeping_every_old_vector(store
     assert store.read("read_runs").num_rows == runs_before and store.meta() == meta_before
 
 
+def _lists(store, label, key) -> dict:
+    by_node = {}
+    for row in similar_rows(store, label, key):
+        by_node.setdefault(row["a"], []).append(row)
+    return {a: sorted(rows, key=lambda r: r["rank"]) for a, rows in by_node.items()}
+
+
+def test_an_update_interrupted_inside_similar_is_completed_by_the_next_update(store, tmp_path, monkeypatch):
+    """The new vectors land first, then SIMILAR and PREDICTED: a crash in between once left a
+    store whose re-run found nothing new and wrote nothing (the 5M benchmark, README Scale)."""
+    from graphvec import writeback
+
+    first, rest = _robotics_split(tmp_path, 2650)
+    _ingest(store, first)
+    base = embed(store, PRESETS["bipartite"], MODEL, top_k=5, predict_k=3)
+    old_labels = stored_vectors(store, "Label", "name")
+    _ingest(store, rest)
+    monkeypatch.setattr(writeback, "REL_BATCH", 50)  # SIMILAR in batches of 10 lists
+    with pytest.raises(GraphvecError, match="interrupted after 4 batches"):
+        update(store, stop_after_batches=4)  # the two labels' vectors, then two batches of SIMILAR
+    record = next(r for r in store.read("read_runs").to_pylist() if r["status"] == "writing")
+    steps = json.loads(record["parameters"])["similar_steps"]
+    # Label's changed lists fit one batch: the crash lands inside Document's
+    assert steps == {"Label": {"state": "done", "k": 5}, "Document": {"state": "started", "k": 5}}, steps
+    status = store_stats(store)
+    assert any("did not finish" in w for w in status["warnings"])
+    by_run = status["embeddings"]["labels"]
+    assert record["id"] in by_run["Label"]["by_run"] and record["id"] in by_run["Document"]["by_run"], "the new vectors landed"
+    torn = _lists(store, "Document", "id")
+    assert len(torn) < len(stored_vectors(store, "Document", "id")), "some lists were deleted and not yet written again"
+
+    report = update(store)
+    assert report["run_id"] == report["completes"] == record["id"] and report["update_of"] == base.run_id
+    assert report["similar"]["Label"]["written"].startswith("already") and report["similar"]["Document"]["written"].startswith("every list")
+    assert report["new_vectors"]["Label"] == by_run["Label"]["by_run"][record["id"]]
+    after = store_stats(store)
+    assert not after["warnings"], after["warnings"]
+    assert {r["id"]: r["status"] for r in store.read("read_runs").to_pylist()} == {base.run_id: "complete", record["id"]: "complete"}
+    labels = stored_vectors(store, "Label", "name")
+    assert all(np.array_equal(labels[k], v) for k, v in old_labels.items())
+    # every list as a full rebuild over the stored vectors gives it (the old documents' lists too:
+    # searched over their stored vectors, not over vectors derived again with today's frequencies)
+    for label, key, vectors, tolerance, overlap in (("Label", "name", labels, 1e-5, 1.0),
+                                                    ("Document", "id", stored_vectors(store, "Document", "id"), 1e-5, 1.0)):
+        keys = sorted(vectors)
+        expected, expected_scores = top_k_exact(np.stack([vectors[k] for k in keys]), 5)
+        lists = _lists(store, label, key)
+        assert len(lists) == len(keys), label
+        same = 0
+        for i, node in enumerate(keys):
+            assert np.allclose([r["score"] for r in lists[node]], expected_scores[i], atol=tolerance), (label, node)
+            same += len({r["b"] for r in lists[node]} & {keys[j] for j in expected[i]})
+        assert same / (5 * len(keys)) >= overlap, (label, same / (5 * len(keys)))
+    new_documents = [d for d, run in _document_runs(store).items() if run == record["id"]]
+    predicted = store.run_text("MATCH (d:Document)-[r:PREDICTED]->(:Label) WHERE d.id IN $ids RETURN count(r) AS n",
+                               {"ids": new_documents}).column("n")[0].as_py()
+    assert len(new_documents) > 100 and predicted >= 3 * (len(new_documents) - 5)
+
+
+def _document_runs(store) -> dict:
+    return {str(r["key"]): r["run"] for r in store.read("read_vector_keys", label="Document", key="id").to_pylist()}
+
+
 def test_update_rewriting_every_list_writes_what_rewriting_the_changed_ones_does(tmp_path, monkeypatch):
     """The embedded store's two ways of bringing SIMILAR up to date (delete the changed lists, or
     clear the pattern by a table rebuild and write every list) leave the same relationships, each

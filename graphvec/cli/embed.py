@@ -162,6 +162,7 @@ def update(
 
     New labels and other nodes are folded in (walks from them, skip-gram on their rows only); new
     documents get the mean of their labels' vectors.  SIMILAR is updated where the new nodes enter it.
+    An update that did not finish (a crash, a full page cache) is completed by running update again.
 
     Example: graphvec ingest docs more.csv --labels-field tags && graphvec update
     """
@@ -174,10 +175,13 @@ def update(
 
     def render(console):
         rows = {"extends run": data["update_of"], **{f"new {label} vectors": n for label, n in data["new_vectors"].items()},
-                "SIMILAR": {label: f"{v['new_nodes']} new, {v['old_nodes_changed']} changed" for label, v in data["similar"].items()} or "unchanged",
+                "SIMILAR": {label: f"{v['new_nodes']} new, {v['old_nodes_changed']} changed" if "new_nodes" in v else v["written"]
+                            for label, v in data["similar"].items()} or "unchanged",
                 "still without vector (no relationship)": data["still_without_vector"], "seconds": data["seconds"]}
         if data["fold_in"]:
             rows["fold-in"] = f"{data['fold_in']['walks']:,} walks, {data['fold_in']['tokens_trained']:,} tokens, {data['fold_in']['seconds']:.2f} s"
+        if data["completes"]:
+            rows["completes"] = f"run {data['completes']}, which an earlier update left unfinished"
         if data["forced"]:
             rows["forced"] = f"'graphvec stats' advised: {data['stats_advice']}"
         console.print(key_value_table(f"update: run {data['run_id']}" if data["run_id"] else "update: nothing new, nothing written", rows))

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import cypher
-from ..embedding import DEFAULT_NODE_KEYS, Embedding, utc_now
+from ..embedding import DEFAULT_NODE_KEYS, Embedding, positions, utc_now, vector_matrix
 from ..errors import GraphvecError
 
 
@@ -116,6 +116,18 @@ class Store(ABC):
         """Every stored vector of `label`: {key, embedding, context, run}; empty when there is none."""
         return self.read("read_embeddings", label=label, key=key)
 
+    def read_vectors_of(self, label: str, key: str, keys) -> tuple[np.ndarray, np.ndarray]:
+        """(at, vectors): `vectors[i]` (float32) is the stored vector of `keys[at[i]]`, for each of
+        `keys` that has one; the vectors alone, without their context vectors or runs (half the
+        memory of read_vectors, and no second n × d matrix to put them in order)."""
+        if not self.has_vectors(label):
+            return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
+        table = self.read("read_embedding_only", label=label, key=key)
+        rows = positions(np.asarray(keys), table.column("key"))
+        vectors = vector_matrix(table.column("embedding"), len(table.column("embedding")[0]) if table.num_rows else 0)
+        found = rows >= 0
+        return rows[found], vectors[found] if not found.all() else vectors
+
     def read_vector(self, label: str, key: str, value) -> dict | None:
         """One node's {embedding, context, run}, or None when it has no vector."""
         rows = self.read("read_node_vector", {"key": value}, label=label, key=key).to_pylist()
@@ -125,11 +137,15 @@ class Store(ABC):
         """How many of `label`'s nodes carry a vector of each run."""
         return {r["run"]: r["n"] for r in self.read("read_embedding_runs", label=label).to_pylist()}
 
-    def with_vector(self, label: str, key: str, keys) -> np.ndarray:
-        """Which of `keys` (nodes of `label`) carry a vector, read without the vectors themselves
-        (reading a million document vectors to learn this took 22 s in `update`)."""
+    def with_vector(self, label: str, key: str, keys, run: str | None = None) -> np.ndarray:
+        """Which of `keys` (nodes of `label`) carry a vector (of `run` when given), read without
+        the vectors themselves (reading a million document vectors to learn this took 22 s in
+        `update`)."""
         wanted = pa.array(np.asarray(keys).astype(str), pa.string())
-        stored = pa.compute.cast(self.read("read_vector_keys", label=label, key=key).column("key"), pa.string())
+        table = self.read("read_vector_keys", label=label, key=key)
+        if run is not None:
+            table = table.filter(pa.compute.equal(table.column("run"), run))
+        stored = pa.compute.cast(table.column("key"), pa.string())
         return pa.compute.is_in(wanted, value_set=stored.combine_chunks()).to_numpy(zero_copy_only=False)
 
     def has_vectors(self, label: str) -> bool:

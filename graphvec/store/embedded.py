@@ -300,8 +300,10 @@ class EmbeddedStore(Store):
     def vector_runs(self, label: str) -> dict:
         return super().vector_runs(label) if self._has_vectors_columns(label) else {}
 
-    def with_vector(self, label: str, key: str, keys) -> np.ndarray:
-        return super().with_vector(label, key, keys) if self._has_vectors_columns(label) else np.zeros(len(keys), dtype=bool)
+    def with_vector(self, label: str, key: str, keys, run: str | None = None) -> np.ndarray:
+        if not self._has_vectors_columns(label):
+            return np.zeros(len(keys), dtype=bool)
+        return super().with_vector(label, key, keys, run)
 
     def cache_bytes(self) -> int:
         return buffer_pool_bytes()
