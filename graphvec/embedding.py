@@ -217,6 +217,13 @@ class Embedding:
                          self.run_id, {k: v for k, v in self.key_properties.items() if k in set(self.labels[mask].tolist())},
                          None if self.degrees is None else self.degrees[mask], dict(self.runs), dict(self.metadata))
 
+    def release_vectors(self) -> None:
+        """Let go of the vectors and context vectors: each becomes an all-zero, read-only stand-in
+        of the same shape that takes no memory, while keys, labels and has_vector stay.  For a
+        writer done with them and facing a large step (5M documents' vectors are 5 GB)."""
+        zero = np.zeros((1, self.dimensions), np.float32)
+        self.vectors = self.context = np.broadcast_to(zero, self.vectors.shape)
+
     def most_similar(self, key, topn: int = 10) -> list[tuple[str, float]]:
         """The `topn` nodes of the same label nearest to `key` by cosine, best first."""
         row = self._row(key)

@@ -86,14 +86,18 @@ class EmbedResult:
 
 def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, top_k: int = 10, predict_k: int = 10,
           force: bool = False, use_cache: bool = True, progress=None, keep_walks: Path | None = None,
-          document_vectors: str = "labels", remove_first_pc: bool = False, align_previous: bool = False) -> EmbedResult:
+          document_vectors: str = "labels", remove_first_pc: bool = False, align_previous: bool = False,
+          keep_vectors: bool = True) -> EmbedResult:
     """project → fit → write back; `progress(step_name, total, unit)` gives a bar per step.
 
     When Label nodes are embedded and documents carry them, documents get vectors derived from
     their labels' (`document_vectors="labels"`, the default: it ranked labels better than
     walk-learned document vectors, README "Document vectors") or keep what the walks gave them
     (`"walks"`, only when Document is in the projection).  `align_previous` rotates the new
-    vectors onto the stored ones (Embedding.rotate_onto) before they replace them."""
+    vectors onto the stored ones (Embedding.rotate_onto) before they replace them.
+    `keep_vectors=False` lets the write-back drop the written vectors before PREDICTED
+    (write_back's `release`): the result's `embedding` then keeps its keys and has_vector but no
+    vectors.  The command line does that; at 5M documents it keeps 5 GB out of the peak."""
     model = model or Node2Vec()
     check_counts(top_k, predict_k)
     if document_vectors not in DOCUMENT_SOURCES:
@@ -119,7 +123,8 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
     if alignment is not None:
         parameters["alignment"] = alignment
     with step_bar(progress, "write", None, "nodes") as bar:
-        report = write_back(store, embedding, run=RunInfo.of(embedding, **parameters), top_k=top_k, predict_k=predict_k, progress=bar)
+        report = write_back(store, embedding, run=RunInfo.of(embedding, **parameters), top_k=top_k, predict_k=predict_k, progress=bar,
+                            release=not keep_vectors)
     timings["write"] = time.perf_counter() - t0
     trained = model.embedding_
     estimate.record_rates(timings, model.stats_.walk["steps"], model.stats_.train["tokens_trained"], projection.node_count,

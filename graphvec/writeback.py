@@ -89,7 +89,7 @@ def check_counts(top_k: int, predict_k: int | None = None) -> None:
 
 def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None, top_k: int | None = 10, predict_k: int = 10,
                exact_limit: int = EXACT_LIMIT, progress=None, stop_after_batches: int | None = None,
-               fresh: dict | None = None) -> WriteReport:
+               fresh: dict | None = None, release: bool = False) -> WriteReport:
     """The one write-back protocol (`embed`, `write`, `embed-documents`, `update`): each label's
     vectors, then its SIMILAR top-k and vector index, then PREDICTED when labels were written and
     documents carry labels.  The run record says `writing` until the last step has landed, and
@@ -104,6 +104,9 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     the lists it rewrites and `done` after the last batch: a re-run of the same run (`update`
     resumes an unfinished fold-in) skips a label that is done and rebuilds every list of one that
     was started, whose deleted lists can no longer be merged with.
+    `release` lets go of `embedding`'s vectors (Embedding.release_vectors) once SIMILAR is written:
+    PREDICTED needs only the stored label vectors, and its scoring and COPY then do not sit on
+    every document's (the caller must not need them after: `embed` from the command line).
     `stop_after_batches` interrupts the write after that many batches, of vectors and then of
     relationships (the tests use it to check that a re-run completes an interrupted write)."""
     check_counts(top_k, predict_k)
@@ -181,6 +184,10 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         store.write([WriteStep("create_vector_index", identifiers={**_ids(s), "index_name": f"embedding_{s.label}",
                                                                    "dimensions": s.dimensions})], {})
     meta = {"embedding_run": run.run_id, "embedding_fingerprint": run.fingerprint}
+    if release:
+        s = None  # the loop's last label holds views of the vectors too
+        embedding.release_vectors()
+        sets = [embedding.for_label(label) for label in embedding.label_names]
     if predicting:
         release_freed_memory()
         only = None

@@ -201,6 +201,21 @@ def test_each_query_file_returns_what_the_python_api_returns(store, file, params
     assert rows and rows == api(store)
 
 
+def test_documents_for_a_label_from_predicted_are_the_same_in_two_steps_as_in_one(store):
+    """recommend --label on a large store reads the k-th best PREDICTED score first, then only the
+    documents at or above it; with no threshold the file ranks every candidate, for the same rows."""
+    for name in ("pid", "arduino", "quadcopter"):
+        every = queries.run_query(store, query_file(store, "recommend_documents_predicted"), {"name": name, "k": 6, "threshold": None})
+        scores = [r["score"] for r in queries.run_query(store, query_file(store, "recommend_documents_threshold"), {"name": name, "k": 6})]
+        assert len(every) == len(scores) == 6 and [r["score"] for r in every] == scores
+        two_steps = queries.run_query(store, query_file(store, "recommend_documents_predicted"),
+                                      {"name": name, "k": 6, "threshold": scores[-1]})
+        assert two_steps == every
+        above = queries.run_query(store, query_file(store, "recommend_documents_predicted"),
+                                  {"name": name, "k": 6, "threshold": scores[0] + 1e-9})
+        assert above == [], "the threshold leaves out every document below it"
+
+
 def test_every_user_facing_query_file_is_covered_here():
     covered = {"similar_labels", "similar_documents", "recommend_labels", "recommend_documents", "predicted_links",
                "label_neighbourhood", "document_labels"}

@@ -60,7 +60,8 @@ def embed(
         spec = resolve_spec(preset, node_labels, relationships, directed, node_keys, min_df, store)
         data = run_embed(store, spec, estimator, top_k=top_k, predict_k=predict_k, force=force, use_cache=not no_cache,
                          progress=lambda name, total, unit: output.progress(name, total, unit), keep_walks=keep_walks,
-                         document_vectors=document_vectors, remove_first_pc=remove_first_pc, align_previous=align_previous).to_dict()
+                         document_vectors=document_vectors, remove_first_pc=remove_first_pc, align_previous=align_previous,
+                         keep_vectors=False).to_dict()
 
     def render(console):
         table = Table(title=f"embed: run {data['run_id']}", title_justify="left")
