@@ -125,11 +125,16 @@ def ingest_documents(store: Store, corpus: Corpus, *, min_df: int = 1, progress=
         WriteStep("upsert_labels", _arrow(label_rows.astype({"df": "int64"}), _LABELS)),
         WriteStep("delete_has_label", _arrow(removed_pairs, _PAIRS)),
         WriteStep("create_has_label", _arrow(added_pairs, _PAIRS)),
-        WriteStep("delete_cooccurs", _arrow(delete_cooc, _COOC_KEYS)),
-        WriteStep("update_cooccurs", _arrow(update_cooc, _COOC)),
-        WriteStep("create_cooccurs", _arrow(create_cooc, _COOC)),
     ]
-    report.written_rows = {s.name: s.rows.num_rows for s in steps}
+    if store.rewrite_cheaper(len(update_cooc) + len(delete_cooc), len(old_cooc)):
+        # a new document changes N and so every pair's NPMI: 7M pairs set one by one in the one
+        # transaction overflowed LadybugDB's page cache at 5M documents, where copying them fits
+        steps += [WriteStep("clear_cooccurs"), WriteStep("create_cooccurs", _arrow(new_cooc.astype({"count": "int64"}), _COOC))]
+    else:
+        steps += [WriteStep("delete_cooccurs", _arrow(delete_cooc, _COOC_KEYS)),
+                  WriteStep("update_cooccurs", _arrow(update_cooc, _COOC)),
+                  WriteStep("create_cooccurs", _arrow(create_cooc, _COOC))]
+    report.written_rows = {s.name: s.rows.num_rows if s.rows is not None else len(old_cooc) for s in steps}
     meta_min_df = store.meta().get("min_df")
     if any(report.written_rows.values()) or meta_min_df != str(min_df):
         _write(store, steps, new_version_meta(min_df=min_df), progress)

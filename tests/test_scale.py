@@ -5,6 +5,7 @@ suite and checks the large-size path against the exact one."""
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 import scipy.sparse as sp
 
@@ -118,6 +119,51 @@ def _corpus(path, documents, changed_every=0, seed=1):
         lines.append(f"{d},doc {d},{' '.join(dict.fromkeys(labels))}")
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def test_adding_documents_rewrites_every_pairs_npmi_as_a_fresh_ingest_would(store, tmp_path):
+    """More documents change N and so the NPMI of every co-occurring pair.  The embedded store
+    then replaces CO_OCCURS whole inside the ingest's transaction (at 5M documents, setting 7M
+    pairs one by one overflowed its page cache); either way the store ends as a fresh ingest of
+    both files leaves it, NPMI included."""
+    from graphvec.store import open_store
+
+    base = _corpus(tmp_path / "base.csv", 6_000)
+    more = tmp_path / "more.csv"
+    lines = _corpus(tmp_path / "all.csv", 6_300, seed=1).read_text().splitlines()
+    more.write_text("\n".join([lines[0], *lines[6_001:]]) + "\n")
+    ingest_documents(store, read_documents(base, label_sep=" "))
+    before = store.counts()["CO_OCCURS"]
+    report = ingest_documents(store, read_documents(more, label_sep=" "))
+    assert report.new == 300
+    rewrote = "clear_cooccurs" in report.written_rows
+    assert rewrote == (store.dialect == "embedded")
+    if rewrote:
+        assert report.written_rows["clear_cooccurs"] == before
+        assert report.written_rows["create_cooccurs"] == report.store_totals["co_occurs"]
+    else:
+        assert report.written_rows["update_cooccurs"] > 0.9 * before
+    with open_store(str(tmp_path / "fresh.lbug")) as fresh:
+        ingest_documents(fresh, read_documents(tmp_path / "all.csv", label_sep=" "))
+        mine = {(r["a"], r["b"]): (r["count"], r["npmi"]) for r in store.read("read_cooccurs").to_pylist()}
+        theirs = {(r["a"], r["b"]): (r["count"], r["npmi"]) for r in fresh.read("read_cooccurs").to_pylist()}
+        assert mine.keys() == theirs.keys()
+        assert all(mine[p][0] == theirs[p][0] and abs(mine[p][1] - theirs[p][1]) < 1e-12 for p in theirs)
+        assert store.counts()["CO_OCCURS"] == fresh.counts()["CO_OCCURS"]
+
+
+def test_a_failure_after_co_occurs_was_emptied_leaves_every_pair_in_place(embedded_store, tmp_path):
+    """clear_cooccurs drops and recreates the table inside the ingest's transaction: a failure
+    after it (here a relationship to a document that does not exist) restores every pair."""
+    from graphvec.store import WriteStep
+
+    ingest_documents(embedded_store, read_documents(_corpus(tmp_path / "base.csv", 2_000), label_sep=" "))
+    before = sorted(tuple(r.values()) for r in embedded_store.read("read_cooccurs").to_pylist())
+    bad = WriteStep("create_has_label", pa.table({"doc": ["no-such-document"], "label": ["t1-1"]}))
+    with pytest.raises(Exception):
+        embedded_store.write([WriteStep("clear_cooccurs"), bad], {"version": "half"})
+    assert sorted(tuple(r.values()) for r in embedded_store.read("read_cooccurs").to_pylist()) == before
+    assert len(before) > 100
 
 
 def test_reingesting_a_changed_corpus_gives_what_a_fresh_ingest_of_it_gives(store, tmp_path):

@@ -131,9 +131,12 @@ class EmbeddedStore(Store):
                     continue
                 text = cypher.load(self.dialect, step.name).render(**step.identifiers)
                 params = dict(step.params)
-                if step.rows is not None:
+                if step.rows is None:  # DDL such as clear_cooccurs: one statement per call
+                    for statement in cypher.statements(text):
+                        self._execute(statement, params)
+                else:
                     params["rows"] = step.rows
-                self._execute(text, params)
+                    self._execute(text, params)
                 if on_batch:
                     on_batch(step.name, step.rows.num_rows if step.rows is not None else 0)
             if meta:
