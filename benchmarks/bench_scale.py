@@ -287,7 +287,7 @@ def plot(results: list[dict]) -> Path:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
     for step in STEPS:
-        ran = [r for r in results if step in r["steps"] and "refused" not in r["steps"][step]]
+        ran = [r for r in results if "seconds" in r["steps"].get(step, {})]
         left.plot([r["documents"] for r in ran], [r["steps"][step]["seconds"] for r in ran], marker="o", label=step)
         right.plot([r["documents"] for r in ran], [r["steps"][step]["peak_bytes"] / 2**30 for r in ran], marker="o", label=step)
     docs = [r["documents"] for r in results]

@@ -6,14 +6,18 @@ largest step plus what lives through every step (the CSR arrays, node names, the
 itself).  The coefficients were checked against the peak resident memory of `graphvec embed` on
 the benchmark graphs (tests/test_estimate.py; README, "Memory and time").
 
-Time comes from the rates this machine measured in its last run (`record_rates`, kept in the
-cache folder), so an estimate improves after the first job; without one, conservative defaults
+Time comes from the rates this machine measured in its own runs (`record_rates`, the last
+RUNS_KEPT kept in the cache folder), each step's from the run whose amount of that work was
+closest: a 3,000-node run's fixed costs say nothing about a 5M-document write, whose rate per row
+is a fiftieth of it.  Past the largest run measured, a step's rate falls as its size grows
+(SLOWER_WITH_SIZE), as measured from 100k to 5M documents.  Without a run, conservative defaults
 are used and the estimate says so.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,7 +37,16 @@ DOCUMENT_MATRICES = 4
 RESULT_BYTES = 12  # one neighbour or recommendation held for every row until written: int64 index + float32 score
 BATCHED_ROW_BYTES = 150  # a SIMILAR or PREDICTED row of the one REL_BATCH batch built at a time (1M documents: peak 5.4 GiB)
 GENSIM_VOCAB_BYTES = 400  # gensim's per-word Python objects (key_to_index, index_to_key, counts, cum_table)
-DEFAULT_RATES = {"walk_steps_per_s": 5e6, "train_tokens_per_s": 5e5, "write_nodes_per_s": 1e4, "project_entries_per_s": 1e6}
+DEFAULT_RATES = {"walk_steps_per_s": 5e6, "train_tokens_per_s": 5e5, "write_rows_per_s": 3e4, "project_entries_per_s": 1e6}
+# the work each rate is measured in, by step
+AMOUNTS = {"project": "csr_entries", "walk": "steps", "train": "tokens", "write": "rows"}
+RATE_OF = {"project": "project_entries_per_s", "walk": "walk_steps_per_s", "train": "train_tokens_per_s", "write": "write_rows_per_s"}
+RUNS_KEPT = 20
+# rate ∝ size^-0.3 beyond the largest run measured (bench_scale, 2 cores): training tokens per
+# second fell from 0.91M at 100k labels to 0.62M at 500k (the matrices outgrow the caches),
+# written rows per second from 64k at 1M documents to 34k at 5M (IVF lists crowd, LadybugDB
+# copies into ever larger tables)
+SLOWER_WITH_SIZE = 0.3
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,16 @@ class Workload:
     @property
     def steps(self) -> int:
         return self.nodes * self.walks_per_node * self.walk_length
+
+    @property
+    def rows(self) -> int:
+        """Rows the write puts in the store: every vector, its SIMILAR and PREDICTED relationships."""
+        written = self.nodes + self.documents
+        return written + written * self.top_k + self.scored_documents * self.predict_k
+
+    @property
+    def amounts(self) -> dict:
+        return {"csr_entries": self.csr_entries, "steps": self.steps, "tokens": self.steps * self.epochs, "rows": self.rows}
 
 
 def workload_from_walks(walk_meta: dict, model) -> Workload:
@@ -107,9 +130,9 @@ def memory(w: Workload) -> dict:
 
 
 def seconds(w: Workload, rates: dict) -> dict:
-    tokens = w.steps * w.epochs
-    out = {"project": w.csr_entries / rates["project_entries_per_s"], "walk": w.steps / rates["walk_steps_per_s"],
-           "train": tokens / rates["train_tokens_per_s"], "write": w.nodes / rates["write_nodes_per_s"]}
+    """Seconds per step at the given rates (work per second)."""
+    amounts = w.amounts
+    out = {step: amounts[AMOUNTS[step]] / rates[RATE_OF[step]] for step in AMOUNTS}
     out["total"] = sum(out.values())
     return {k: round(v, 1) for k, v in out.items()}
 
@@ -138,36 +161,68 @@ def rates_path() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "graphvec") / "rates.json"
 
 
-def load_rates() -> tuple[dict, str]:
-    """This machine's last measured rates and where they came from."""
-    path = rates_path()
+def _runs() -> list[dict]:
     try:
-        data = json.loads(path.read_text())
-        return {**DEFAULT_RATES, **{k: float(v) for k, v in data["rates"].items() if k in DEFAULT_RATES}}, \
-            f"measured {data['measured_at']} ({data['nodes']:,} nodes)"
+        runs = json.loads(rates_path().read_text())["runs"]
+        return [run for run in runs if isinstance(run, dict) and {"amounts", "rates", "measured_at"} <= run.keys()]
     except (OSError, ValueError, KeyError, TypeError):
-        return dict(DEFAULT_RATES), "defaults: no job has run on this machine yet"
+        return []  # none yet, or a file from an older version: the defaults until the next run
 
 
-def record_rates(timings: dict, steps: int, tokens: int, nodes: int, csr_entries: int, projection_read: bool) -> None:
-    """Keep the rates a run measured (steps and tokens per second of its walk and train steps,
-    nodes per second of its write, CSR entries per second of reading the projection)."""
+def rates_for(w: Workload) -> tuple[dict, dict]:
+    """Each step's rate for this workload, and where it came from: the measured run with the
+    amount of that step's work closest to this one's (by ratio), slowed by SLOWER_WITH_SIZE when
+    this one is larger than every run measured."""
+    runs, amounts = _runs(), w.amounts
+    rates, sources = {}, {}
+    for step, amount_name in AMOUNTS.items():
+        name, amount = RATE_OF[step], max(amounts[amount_name], 1)
+        measured = [run for run in runs if run["rates"].get(name) and run["amounts"].get(amount_name)]
+        if not measured:
+            rates[name], sources[step] = DEFAULT_RATES[name], (None, "")
+            continue
+        run = min(measured, key=lambda run: abs(math.log(amount / run["amounts"][amount_name])))
+        ratio = amount / run["amounts"][amount_name]
+        beyond = ratio > 1 and all(amount > other["amounts"][amount_name] for other in measured)
+        rates[name] = float(run["rates"][name]) * (ratio ** -SLOWER_WITH_SIZE if beyond else 1.0)
+        sources[step] = (run, f", slowed for {ratio:,.1f}x the size" if beyond else "")
+    return rates, sources
+
+
+def load_rates(w: Workload) -> tuple[dict, str]:
+    """The rates for this workload and a one-line account of where they came from."""
+    rates, sources = rates_for(w)
+    runs = {id(run): run for run, _ in sources.values() if run is not None}
+    if not runs:
+        return rates, "defaults: no job has run on this machine yet"
+
+    def said(run: dict | None, note: str = "") -> str:
+        if run is None:
+            return "default"
+        return f"measured {run['measured_at']} ({run['amounts'].get('nodes', 0):,} nodes, {run['amounts']['rows']:,} rows written){note}"
+
+    if len(runs) == 1 and all(run is not None for run, _ in sources.values()):
+        return rates, said(next(iter(runs.values()))) + "".join(f"; {step}{note}" for step, (_, note) in sources.items() if note)
+    return rates, "; ".join(f"{step}: {said(*source)}" for step, source in sources.items())
+
+
+def record_rates(timings: dict, w: Workload, steps: int, tokens: int, projection_read: bool) -> None:
+    """Keep the rates a run measured: its walk steps, trained tokens and written rows per second
+    (rows as the workload counts them), and CSR entries per second when it read the projection
+    from the store rather than the cache."""
+    amounts = {**w.amounts, "steps": steps, "tokens": tokens, "nodes": w.nodes + w.documents}
     rates = {}
-    if timings.get("walk"):
-        rates["walk_steps_per_s"] = steps / max(timings["walk"], 1e-9)
-    if timings.get("train"):
-        rates["train_tokens_per_s"] = tokens / max(timings["train"], 1e-9)
-    if timings.get("write"):
-        rates["write_nodes_per_s"] = nodes / max(timings["write"], 1e-9)
-    if timings.get("project") and projection_read:
-        rates["project_entries_per_s"] = csr_entries / max(timings["project"], 1e-9)
-    previous, _ = load_rates()
+    for step, amount_name in AMOUNTS.items():
+        if timings.get(step) and amounts[amount_name] and (step != "project" or projection_read):
+            rates[RATE_OF[step]] = amounts[amount_name] / max(timings[step], 1e-9)
+    if not rates:
+        return
     path = rates_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"rates": {**previous, **rates}, "nodes": nodes,
-                                   "measured_at": utc_now()}))
+        runs = [*_runs(), {"measured_at": utc_now(), "amounts": amounts, "rates": rates}][-RUNS_KEPT:]
+        tmp.write_text(json.dumps({"runs": runs}))
         os.replace(tmp, path)
     except OSError:
         pass  # an unwritable cache folder costs only a worse estimate next time

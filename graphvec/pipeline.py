@@ -105,8 +105,8 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
     model.validate(spec.node_labels)
     timings = {}
     started = time.perf_counter()
-    memory = estimate.check(workload_for(store, spec, model, top_k, stored_walks=keep_walks is not None, predict_k=predict_k),
-                            force, "embed")
+    workload = workload_for(store, spec, model, top_k, stored_walks=keep_walks is not None, predict_k=predict_k)
+    memory = estimate.check(workload, force, "embed")
     projection = project(store, spec, use_cache=use_cache)
     timings["project"] = time.perf_counter() - started
     model.fit(projection, keep_walks=keep_walks, force=force, progress=progress)
@@ -127,8 +127,8 @@ def embed(store: Store, spec: ProjectionSpec, model: Node2Vec | None = None, *, 
                             release=not keep_vectors)
     timings["write"] = time.perf_counter() - t0
     trained = model.embedding_
-    estimate.record_rates(timings, model.stats_.walk["steps"], model.stats_.train["tokens_trained"], projection.node_count,
-                          projection.edge_count, not projection.notes.get("from_cache"))
+    estimate.record_rates(timings, workload, model.stats_.walk["steps"], model.stats_.train["tokens_trained"],
+                          not projection.notes.get("from_cache"))
     return EmbedResult(embedding, {k: round(v, 3) for k, v in timings.items()}, round(time.perf_counter() - started, 3),
                        model.stats_.walk, model.stats_.train, report, alignment, memory,
                        [str(n) for n in trained.keys[~trained.has_vector][:20]])

@@ -9,6 +9,7 @@ import sys
 import networkx as nx
 import pytest
 
+from graphvec import estimate
 from graphvec.ingest import ingest_graph
 from graphvec.sources import EdgeList, read_graph
 from graphvec.store import open_store
@@ -85,3 +86,34 @@ def test_estimated_time_uses_the_rates_the_last_run_measured(tmp_path):
     assert run_cli("--store", str(path), "embed", "--projection", "graph").returncode == 0
     after = json.loads(run_cli("--store", str(path), "estimate", "--projection", "graph", "--json").stdout)  # --json after the command too
     assert after["rates_from"].startswith("measured") and after["rates"] != before["rates"]
+
+
+def test_each_steps_time_comes_from_the_run_nearest_its_size_and_slows_beyond_the_largest():
+    """A 3,000-node run's write rate (fixed costs, tiny tables) must not price a 5M-document
+    write: each step takes the rate of the measured run whose amount of that work was closest,
+    and past every run measured the rate falls as size^-SLOWER_WITH_SIZE."""
+    small = estimate.Workload(3_000, 50_000, top_k=10)
+    large = estimate.Workload(100_000, 2_000_000, top_k=10, documents=1_000_000, has_label=3_000_000, predict_k=10,
+                              scored_documents=1_000_000)
+    assert large.rows == 1_100_000 * 11 + 10_000_000
+    before, source = estimate.load_rates(large)
+    assert source.startswith("defaults") and before == estimate.DEFAULT_RATES
+    estimate.record_rates({"project": 0.5, "walk": 0.1, "train": 1.0, "write": 1.0}, small, small.steps, small.steps, True)
+    estimate.record_rates({"project": 10.0, "walk": 8.0, "train": 100.0, "write": 300.0}, large, large.steps, large.steps, True)
+    rates, _ = estimate.load_rates(small)
+    assert rates["write_rows_per_s"] == small.rows / 1.0 and rates["train_tokens_per_s"] == small.steps / 1.0
+    rates, source = estimate.load_rates(large)
+    assert rates["write_rows_per_s"] == pytest.approx(large.rows / 300.0) and "slowed" not in source
+    assert estimate.seconds(large, rates)["write"] == pytest.approx(300.0, abs=0.1)
+    five = estimate.Workload(500_000, 10_000_000, top_k=10, documents=5_000_000, has_label=15_000_000, predict_k=10,
+                             scored_documents=5_000_000)
+    rates, source = estimate.load_rates(five)
+    ratio = five.rows / large.rows
+    assert rates["write_rows_per_s"] == pytest.approx(large.rows / 300.0 * ratio ** -estimate.SLOWER_WITH_SIZE)
+    assert f"slowed for {ratio:,.1f}x the size" in source
+    # 5x the rows at 5^-0.3 of the rate: the write takes 5^1.3 times as long
+    assert estimate.seconds(five, rates)["write"] == pytest.approx(300.0 * ratio ** 1.3, rel=1e-3)
+    for _ in range(estimate.RUNS_KEPT):  # only the last runs are kept
+        estimate.record_rates({"write": 1.0}, small, small.steps, small.steps, True)
+    rates, _ = estimate.load_rates(large)
+    assert rates["write_rows_per_s"] == pytest.approx(small.rows * (large.rows / small.rows) ** -estimate.SLOWER_WITH_SIZE)

@@ -127,7 +127,7 @@ def estimate_command(
                              epochs=epochs, trainer=trainer).validate(spec.node_labels)
         workload = workload_for(store, spec, estimator, top_k, keep_walks)
     memory = estimate.memory(workload)
-    rates, source = estimate.load_rates()
+    rates, source = estimate.load_rates(workload)
     data = {"workload": estimate.workload_dict(workload), "memory_bytes": memory, "available_bytes": estimate.available_bytes(),
             "seconds": estimate.seconds(workload, rates), "rates": rates, "rates_from": source}
     data["fits"] = memory["peak"] <= data["available_bytes"]
