@@ -364,7 +364,8 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", 
     search), and the report gives their recall of the exact top-k on a sample of documents.
 
     `documents` (keys) rescores only those and replaces only their PREDICTED (`update`: the new
-    documents; the others keep theirs, scored on the counts of the run that wrote them).
+    documents, which carry `run_id`'s vectors; the others keep theirs, scored on the counts of the
+    run that wrote them).
     """
     labels = store.read("read_labels")
     names = np.array([str(n) for n in labels.column("name").to_pylist()], dtype=object)
@@ -393,7 +394,9 @@ def write_predictions(store: Store, run_id: str, k: int, method: str = "blend", 
     if documents is None:
         store.clear(WriteStep("delete_predicted"), "PREDICTED", "Document", "Label")
     else:
-        store.write([WriteStep("delete_predicted_from", pa.table({"key": doc_keys}))], {}, atomic=False)
+        # the documents rescored are those carrying this run's vectors (write_back set them first): a
+        # scan by run, where a join against a key list filled LadybugDB's page cache at 5M documents
+        store.write([WriteStep("delete_predicted_of_run", params={"run": run_id})], {}, atomic=False)
     written = _create(store, "create_predicted", _predicted_batches(doc_keys, pa.array(names.astype(str)), indices, scores, run_id), {},
                       checkpoint)
     return {**report, "relationships": int(written)}

@@ -206,6 +206,42 @@ def test_an_update_interrupted_inside_similar_is_completed_by_the_next_update(st
     assert len(new_documents) > 100 and predicted >= 3 * (len(new_documents) - 5)
 
 
+def test_an_update_interrupted_inside_predicted_leaves_each_new_document_exactly_its_top_k(store, tmp_path, monkeypatch):
+    """Completing an update rescores the new documents and replaces their PREDICTED, the ones the
+    unfinished run already wrote included (they are found by the run their vectors carry, not by a
+    key list: that join filled LadybugDB's page cache at 5M documents)."""
+    from graphvec import writeback
+
+    first, rest = _robotics_split(tmp_path, 2650)
+    _ingest(store, first)
+    embed(store, PRESETS["bipartite"], MODEL, top_k=5, predict_k=3)
+    _ingest(store, rest)
+    real_create = writeback._create
+
+    def crash_inside_predicted(store_, step, tables, identifiers, checkpoint=None):
+        if step != "create_predicted":
+            return real_create(store_, step, tables, identifiers, checkpoint)
+
+        def first_batch_then_crash():
+            batches = iter(tables)
+            yield next(batches).slice(0, 120)  # 40 documents' 3 recommendations
+            raise GraphvecError("crashed inside PREDICTED")
+        return real_create(store_, step, first_batch_then_crash(), identifiers, checkpoint)
+
+    monkeypatch.setattr(writeback, "_create", crash_inside_predicted)
+    with pytest.raises(GraphvecError, match="inside PREDICTED"):
+        update(store)
+    monkeypatch.undo()
+    record = next(r for r in store.read("read_runs").to_pylist() if r["status"] == "writing")
+    new_documents = [d for d, run in _document_runs(store).items() if run == record["id"]]
+    count = "MATCH (d:Document)-[r:PREDICTED]->(:Label) WHERE d.id IN $ids RETURN d.id AS d, count(r) AS n"
+    assert sum(r["n"] for r in store.run_text(count, {"ids": new_documents}).to_pylist()) == 120
+    report = update(store)
+    assert report["completes"] == record["id"] and report["predicted"]["documents"] == len(new_documents) > 100
+    per_document = {r["d"]: r["n"] for r in store.run_text(count, {"ids": new_documents}).to_pylist()}
+    assert set(per_document.values()) == {3} and len(per_document) >= len(new_documents) - 5, per_document
+
+
 def _document_runs(store) -> dict:
     return {str(r["key"]): r["run"] for r in store.read("read_vector_keys", label="Document", key="id").to_pylist()}
 
