@@ -99,8 +99,9 @@ def memory(w: Workload) -> dict:
         "projection": (n + 1) * 8 + e * 8 + n * NAME_BYTES,  # CSR (int64 indptr, int32 indices, float32 weights) and keys
         "projection_reading": e * 48 + n * 96,  # Arrow id columns, id lookups and the mirrored COO before the CSR exists
         "alias_tables": e * 16 if w.weighted else 0,  # prob + alias, and the float64 running sums of the weights
-        # one chunk of walks, and the counting pass's copies of it (valid tokens, rows with a pair)
-        "walk_buffer": buffer * 4 + (w.steps * 4 if w.stored_walks else 0),
+        # one chunk of walks while the counting pass holds it, its validity mask (a quarter) and one
+        # int32 copy at a time (its valid tokens, then its rows with a pair): 2.25 chunks, taken as 3
+        "walk_buffer": buffer * 3 + (w.steps * 4 if w.stored_walks else 0),
         # input and output matrices, then the returned copies; gensim adds its vocabulary
         "training": 4 * matrix + n * 40 + (n * GENSIM_VOCAB_BYTES if w.trainer == "gensim" else 0),
         "knn": 2 * matrix + n * (w.top_k + 1) * 24 if w.top_k else 0,  # the normalised copy, IVF lists, results
