@@ -184,7 +184,7 @@ def rates_for(w: Workload) -> tuple[dict, dict]:
             continue
         run = min(measured, key=lambda run: abs(math.log(amount / run["amounts"][amount_name])))
         ratio = amount / run["amounts"][amount_name]
-        beyond = ratio > 1 and all(amount > other["amounts"][amount_name] for other in measured)
+        beyond = amount > max(other["amounts"][amount_name] for other in measured)  # then `run` is the largest
         rates[name] = float(run["rates"][name]) * (ratio ** -SLOWER_WITH_SIZE if beyond else 1.0)
         sources[step] = (run, f", slowed for {ratio:,.1f}x the size" if beyond else "")
     return rates, sources
