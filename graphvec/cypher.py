@@ -138,6 +138,11 @@ class Query:
         text = _QUOTED_PLACEHOLDER.sub(lambda m: fill(m, True), self.text)
         return _PLACEHOLDER.sub(lambda m: fill(m, False), text)
 
+    @property
+    def is_copy(self) -> bool:
+        """A bulk `COPY … FROM` (embedded dialect), which the store never splits into batches."""
+        return any(s.upper().startswith("COPY ") for s in statements(self.text))
+
 
 @functools.lru_cache(maxsize=None)
 def load(dialect: str, name: str) -> Query:

@@ -224,7 +224,12 @@ def require_kind(store: Store, counts: dict, kind: str, what: str) -> None:
 
 
 def project(store: Store, spec: ProjectionSpec, *, use_cache: bool = True) -> Projection:
-    """Read the chosen part of the store into CSR arrays (from the cache when the store is unchanged)."""
+    """Read the chosen part of the store into CSR arrays (from the cache when the store is unchanged).
+
+    Refused while an ingest is unfinished: vectors trained on half a corpus would be written back
+    and look as good as any."""
+    if store.meta().get("write_state") == "incomplete":
+        raise GraphvecError(f"{store.location}: the last ingest did not finish; run the same ingest again to complete it")
     fingerprint = store.fingerprint()
     path = cache_dir(store) / f"projection-{fingerprint}-{spec.digest()}.npz"
     if use_cache and path.exists():

@@ -20,11 +20,16 @@ NPROBE = 6  # lists a query probes: recall@10 0.969 / 0.987 at 4 / 8 over 200k l
 SEARCH_BLOCK = 100_000  # queries per faiss call, so the result buffers stay small
 
 
+NORM_BLOCK = 1 << 18
+
+
 def normalise(vectors: np.ndarray, *, in_place: bool = False) -> np.ndarray:
     """Rows scaled to unit length (zero rows stay zero), as a new float32 matrix, or `vectors`
     itself when `in_place` (a copy the caller made for this) or when its rows already are: a
     second n × d copy of five million documents is 2.5 GB."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    # by blocks of rows: the norm of a whole matrix squares it first, a 2.5 GB temporary at 5M documents
+    norms = np.concatenate([np.linalg.norm(vectors[start:start + NORM_BLOCK], axis=1, keepdims=True)
+                            for start in range(0, len(vectors), NORM_BLOCK)] or [np.zeros((0, 1), np.float32)])
     norms[norms == 0] = 1.0
     if vectors.dtype == np.float32 and vectors.flags.c_contiguous:
         if in_place:
@@ -174,20 +179,34 @@ def top_k_measured(vectors: np.ndarray, k: int, *, exact_limit: int = EXACT_LIMI
     return indices, scores, {"method": "ivf", **info}
 
 
+QUERY_BATCH = 1 << 20  # query rows gathered at a time when they are given as rows of a matrix
+
+
 def search(base: np.ndarray, queries: np.ndarray, k: int, exclude: np.ndarray | None = None, *,
-           exact_limit: int = EXACT_LIMIT, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+           exact_limit: int = EXACT_LIMIT, seed: int = 42, query_rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each query's top-k cosine neighbours among `base` rows: (indices, scores), best first, ties
     by index.  `exclude[i]` is a base row query i may not return (itself), or -1.  Rows short of
     k candidates are padded with -1 / -inf.  Exact while queries × base stays within what an
-    exact top-k over `exact_limit` vectors compares, through an IVF index (NPROBE lists) beyond."""
+    exact top-k over `exact_limit` vectors compares, through an IVF index (NPROBE lists) beyond.
+
+    With `query_rows` the queries are those rows of `queries`, gathered QUERY_BATCH at a time:
+    `update` asks for the 5M old documents' best new ones, and a gathered copy of them is 2.5 GB."""
     import faiss
 
     unit = normalise(base)
+    count = len(queries) if query_rows is None else len(query_rows)
     asked = min(k + (exclude is not None), len(unit))
-    if asked == 0 or len(queries) == 0:
-        return np.full((len(queries), k), -1, dtype=np.int64), np.full((len(queries), k), -np.inf, dtype=np.float32)
-    if len(unit) * len(queries) > exact_limit ** 2 and len(unit) > 64:
-        scores, indices = ivf_index(unit, seed).search(normalise(queries), asked)
+    if asked == 0 or count == 0:
+        return np.full((count, k), -1, dtype=np.int64), np.full((count, k), -np.inf, dtype=np.float32)
+    if len(unit) * count > exact_limit ** 2 and len(unit) > 64:
+        index = ivf_index(unit, seed)
+        run = lambda batch: index.search(batch, asked)  # noqa: E731
     else:  # brute force over the base as it is, not copied into a flat index
-        scores, indices = faiss.knn(normalise(queries), unit, asked, metric=faiss.METRIC_INNER_PRODUCT)
+        run = lambda batch: faiss.knn(batch, unit, asked, metric=faiss.METRIC_INNER_PRODUCT)  # noqa: E731
+    if query_rows is None:
+        scores, indices = run(normalise(queries))
+    else:
+        found = [run(normalise(queries[query_rows[start:start + QUERY_BATCH]], in_place=True))
+                 for start in range(0, count, QUERY_BATCH)]
+        scores, indices = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
     return _ranked(scores, indices, k, exclude)

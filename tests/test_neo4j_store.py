@@ -222,6 +222,10 @@ def test_a_failed_write_is_marked_and_rerunning_the_ingest_completes_it(neo4j_st
     from graphvec.stats import store_stats
 
     assert any("did not finish" in w for w in store_stats(store)["warnings"])
+    from graphvec.projection import ProjectionSpec, project
+
+    with pytest.raises(GraphvecError, match="last ingest did not finish"):  # no vectors from half a corpus
+        project(store, ProjectionSpec(("Label",), (("CO_OCCURS", None),)))
     report = ingest_documents(store, read_documents(ROBOTICS))
     assert store.meta()["write_state"] == "complete" and report.new == 0 and report.unchanged == report.read
     assert store.counts()["Document"] == counts["Document"] + 1  # Neo4j has no rollback across batches: said, not hidden

@@ -184,3 +184,77 @@ def test_reingesting_a_changed_corpus_gives_what_a_fresh_ingest_of_it_gives(stor
             theirs = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in fresh.read(name).to_pylist())
             assert mine == theirs, name
         assert store.counts()["HAS_LABEL"] == fresh.counts()["HAS_LABEL"]
+
+
+def test_an_ingest_too_large_for_one_transaction_commits_in_steps_and_running_it_again_completes_it(
+        embedded_store, tmp_path, monkeypatch):
+    """Past ONE_TRANSACTION_ROWS the embedded store commits an ingest step by step (re-ingesting a
+    changed 5M-document file did not fit LadybugDB's page cache as one transaction).  Here the
+    limits are lowered so 3,000 documents take that path: a failure half-way leaves the store
+    marked incomplete, `stats` says so, `embed` refuses to project it, and the same ingest run
+    again leaves exactly what a fresh ingest of the file leaves."""
+    from graphvec.errors import GraphvecError
+    from graphvec.projection import ProjectionSpec, project
+    from graphvec.stats import store_stats
+    from graphvec.store import embedded, open_store
+
+    monkeypatch.setattr(embedded, "ONE_TRANSACTION_ROWS", 1_000)
+    monkeypatch.setattr(embedded, "STEP_BATCH_ROWS", 700)
+    store = embedded_store
+    execute = embedded.EmbeddedStore._execute
+    calls = {"begin": 0, "rows": 0, "fail_at": None}
+
+    def counted(self, text, params=None):
+        calls["begin"] += text == "BEGIN TRANSACTION"
+        if params and "rows" in params:
+            calls["rows"] += 1
+            if calls["rows"] == calls["fail_at"]:
+                raise RuntimeError("the process stopped here")
+        return execute(self, text, params)
+
+    monkeypatch.setattr(embedded.EmbeddedStore, "_execute", counted)
+    small = _corpus(tmp_path / "small.csv", 50)
+    ingest_documents(store, read_documents(small, label_sep=" "))
+    assert calls["begin"] == 1  # small enough: one transaction, as before
+    original = _corpus(tmp_path / "corpus.csv", 3_000)
+    changed = _corpus(tmp_path / "changed.csv", 3_000, changed_every=50)
+    calls["begin"] = 0
+    first = ingest_documents(store, read_documents(original, label_sep=" "))
+    # a transaction per step, a LOAD FROM step in 700-row batches; a COPY goes whole
+    assert first.written_rows["upsert_documents"] == 2_950 and first.written_rows["create_has_label"] > 3_000
+    assert calls["begin"] >= -(-2_950 // 700) + 2
+    assert store.meta()["write_state"] == "complete"
+
+    calls.update(rows=0, fail_at=4)
+    with pytest.raises(RuntimeError, match="stopped here"):
+        ingest_documents(store, read_documents(changed, label_sep=" "))
+    assert store.meta()["write_state"] == "incomplete"
+    assert any("did not finish" in w for w in store_stats(store)["warnings"])
+    with pytest.raises(GraphvecError, match="last ingest did not finish"):
+        project(store, ProjectionSpec(("Label",), (("CO_OCCURS", None),)))
+
+    calls["fail_at"] = None
+    report = ingest_documents(store, read_documents(changed, label_sep=" "))
+    assert store.meta()["write_state"] == "complete" and report.new == 0
+    with open_store(str(tmp_path / "fresh.lbug")) as fresh:
+        ingest_documents(fresh, read_documents(changed, label_sep=" "))
+        for name in ("read_documents", "read_labels", "read_has_label", "read_cooccurs"):
+            mine = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in store.read(name).to_pylist())
+            theirs = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in fresh.read(name).to_pylist())
+            if name == "read_labels":  # a label no document carries any more stays, with df 0
+                mine = [row for row in mine if row[0] != ("df", "0")]
+            assert mine == theirs, name
+    assert project(store, ProjectionSpec(("Label",), (("CO_OCCURS", None),))).node_count > 500
+
+
+@pytest.mark.parametrize("exact_limit", [10**6, 500])
+def test_search_over_rows_of_a_matrix_in_batches_finds_what_searching_the_gathered_rows_finds(monkeypatch, exact_limit):
+    """`update` passes the old documents as rows of the whole matrix, searched QUERY_BATCH at a
+    time, instead of a 2.5 GB gathered copy at 5M: the neighbours must be the same, exact or IVF."""
+    vectors = _clustered(n=6000)
+    new_rows, old_rows = np.arange(0, 6000, 3), np.setdiff1d(np.arange(6000), np.arange(0, 6000, 3))
+    monkeypatch.setattr(similarity, "QUERY_BATCH", 777)
+    gathered = similarity.search(vectors[new_rows], vectors[old_rows], 10, exact_limit=exact_limit)
+    batched = similarity.search(vectors[new_rows], vectors, 10, exact_limit=exact_limit, query_rows=old_rows)
+    assert batched[0].shape == (len(old_rows), 10)
+    assert np.array_equal(gathered[0], batched[0]) and np.allclose(gathered[1], batched[1])

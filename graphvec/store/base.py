@@ -80,8 +80,9 @@ class Store(ABC):
     def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None, atomic: bool = True) -> None:
         """Apply the steps so that the store ends with all of them or, after a failure, says so.
 
-        The embedded store runs them in one transaction (all or nothing), or, with atomic=False,
-        each step as its own statement.  Neo4j runs them in batches of about 10k rows per
+        The embedded store runs them in one transaction (all or nothing) up to a million rows;
+        past that, or with atomic=False, it commits them in batches (marked as below when `meta` is
+        given).  Neo4j runs them in batches of about 10k rows per
         transaction, marks the store `write_state=incomplete` first and `complete` last; every step
         is idempotent, so re-running the same command resumes.  An empty `meta` leaves the store's
         state keys alone (write-back tracks its progress in its run record instead).

@@ -2,14 +2,15 @@
 
 Rows arrive as Arrow tables and go in through `COPY` and `LOAD FROM $rows`, which run at column
 speed; `UNWIND` of Python lists was measured at about 15 s per 10k rows and is never used.  A
-whole write runs in one transaction, so a failure leaves the store exactly as it was.
+write of up to a million rows runs in one transaction, so a failure leaves the store exactly as it
+was; a larger one commits in resumable steps and marks the store incomplete until the last lands.
 """
 
 from __future__ import annotations
 
 import os
 
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +33,9 @@ IN_PLACE_BATCH = 2_000
 # (33 µs against 5.6 µs), so replacing more than a sixth of a pattern's rows is cheaper by
 # clearing it (a table rebuild) and copying every row again
 DELETE_OVER_COPY = 6
-# a delete by a list of keys joins it against the whole relationship table: fine at 10M SIMILAR
-# (1M documents), while at 50M (5M documents) it filled the 3 GiB page cache even for 100 keys
-KEYED_DELETE_MOST = 10_000_000
+# rows one write may hold in a single transaction (see EmbeddedStore.write), and per transaction past it
+ONE_TRANSACTION_ROWS = 1_000_000
+STEP_BATCH_ROWS = 1_000_000
 CLEAR_BY_DELETE = 100_000  # relationships a clear deletes outright; more and it rebuilds the table
 BUFFER_POOL_SHARE = 0.25  # of physical memory, for LadybugDB's page cache ...
 BUFFER_POOL_MOST = 3 << 30  # ... and no more than this
@@ -127,24 +128,62 @@ class EmbeddedStore(Store):
             raise  # the error that stopped the transaction, not the rollback's
 
     def write(self, steps: list[WriteStep], meta: dict[str, str], on_batch=None, atomic: bool = True) -> None:
+        """Up to ONE_TRANSACTION_ROWS rows commit together or not at all.  A larger write commits
+        step by step, STEP_BATCH_ROWS rows a transaction, between `write_state=incomplete` and
+        `complete`, as on Neo4j: re-ingesting a changed 5M-document file (a keyed delete across
+        14M HAS_LABEL rows, then 7.3M CO_OCCURS copied) did not fit a 3 GiB page cache as one
+        transaction, while each step on its own did.  Every ingest step is idempotent and ingest
+        writes the difference from what the store holds, so the same command run again resumes."""
         self.ensure_schema("schema_meta")
-        with self._transaction() if atomic else nullcontext():
-            for step in steps:
-                if step.rows is not None and step.rows.num_rows == 0:
-                    continue
-                text = cypher.load(self.dialect, step.name).render(**step.identifiers)
-                params = dict(step.params)
-                if step.rows is None:  # DDL such as clear_cooccurs: one statement per call
-                    for statement in cypher.statements(text):
-                        self._execute(statement, params)
-                else:
-                    params["rows"] = step.rows
-                    self._execute(text, params)
-                if on_batch:
-                    on_batch(step.name, step.rows.num_rows if step.rows is not None else 0)
-            if meta:
-                meta_rows = pa.table({"key": list(meta) + ["write_state"], "value": list(meta.values()) + ["complete"]})
-                self._execute(cypher.load(self.dialect, "set_meta").text, {"rows": meta_rows})
+        meta_rows = None
+        if meta:
+            meta_rows = pa.table({"key": list(meta) + ["write_state"], "value": list(meta.values()) + ["complete"]})
+        rows = sum(step.rows.num_rows for step in steps if step.rows is not None)
+        if atomic and rows <= ONE_TRANSACTION_ROWS:
+            with self._transaction():
+                for step in steps:
+                    self._write_step(step, step.rows, on_batch)
+                if meta_rows is not None:
+                    self._run("set_meta", {"rows": meta_rows})
+            return
+        if meta_rows is not None:
+            self._run("set_meta", {"rows": pa.table({"key": ["write_state"], "value": ["incomplete"]})})
+        for step in steps:
+            # a connection keeps page-cache memory from the statements it ran: after the keyed
+            # HAS_LABEL delete at 5M documents (even one deleting nothing), the CO_OCCURS copy failed
+            # for want of cache on the same connection and ran on a new one (a CHECKPOINT did not
+            # help); a new connection costs microseconds
+            self._reconnect()
+            for rows in self._batches(step):
+                with self._transaction():
+                    self._write_step(step, rows, on_batch)
+        if meta_rows is not None:
+            self._run("set_meta", {"rows": meta_rows})
+
+    def _reconnect(self) -> None:
+        self._conn.close()
+        self._conn = ladybug.Connection(self._db)
+
+    def _batches(self, step: WriteStep) -> list[pa.Table | None]:
+        """A COPY goes whole: copying 7.3M CO_OCCURS rows into the emptied table at 5M documents took
+        one statement, while the same rows in 1M-row COPYs, each committed, filled the page cache at
+        the fourth (a COPY into a non-empty relationship table holds more than one into an empty one)."""
+        if step.rows is None or cypher.load(self.dialect, step.name).is_copy:
+            return [step.rows]
+        return [step.rows.slice(start, STEP_BATCH_ROWS) for start in range(0, step.rows.num_rows, STEP_BATCH_ROWS)]
+
+    def _write_step(self, step: WriteStep, rows: pa.Table | None, on_batch) -> None:
+        if rows is not None and rows.num_rows == 0:
+            return
+        text = cypher.load(self.dialect, step.name).render(**step.identifiers)
+        params = dict(step.params)
+        if rows is None:  # DDL such as clear_cooccurs: one statement per call
+            for statement in cypher.statements(text):
+                self._execute(statement, params)
+        else:
+            self._execute(text, params | {"rows": rows})
+        if on_batch:
+            on_batch(step.name, rows.num_rows if rows is not None else 0)
 
     # -- vectors: node columns, written by rebuilding the label's tables -------------------
     def write_vectors(self, parts: list[LabelVectors], run_id: str, *, on_batch=None, merge: bool = False,
@@ -243,7 +282,7 @@ class EmbeddedStore(Store):
                 self._run("store/copy_rel_rows", {"rows": rows}, table=_staging(rel.name), source=source, target=target)
 
     def rewrite_cheaper(self, replaced: int, total: int) -> bool:
-        return replaced * DELETE_OVER_COPY > total or total > KEYED_DELETE_MOST
+        return replaced * DELETE_OVER_COPY > total
 
     def _run(self, name: str, params: dict | None = None, **identifiers) -> None:
         self._execute(cypher.load(self.dialect, name).render(**identifiers), params)
