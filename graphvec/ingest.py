@@ -126,6 +126,12 @@ def ingest_documents(store: Store, corpus: Corpus, *, min_df: int = 1, progress=
         WriteStep("delete_has_label", _arrow(removed_pairs, _PAIRS)),
         WriteStep("create_has_label", _arrow(added_pairs, _PAIRS)),
     ]
+    relabelled = sorted(labels_changed_docs & set(old_docs["id"]))
+    if relabelled and store.has_vectors("Document"):
+        # a vector (and SIMILAR, PREDICTED) from the old labels would stay as if current: without
+        # it, `stats` counts the document as new and `update` derives it and its lists again
+        steps.append(WriteStep("store/clear_embeddings", pa.table({"key": pa.array(relabelled, pa.string())}),
+                               identifiers={"label": "Document", "key": "id"}))
     if store.rewrite_cheaper(len(update_cooc) + len(delete_cooc), len(old_cooc)):
         # a new document changes N and so every pair's NPMI: 7M pairs set one by one in the one
         # transaction overflowed LadybugDB's page cache at 5M documents, where copying them fits

@@ -229,6 +229,7 @@ def _document_settings(store: Store) -> dict:
 def update(store: Store, *, epochs: int | None = None, top_k: int | None = None, workers: int | None = None, use_cache: bool = True,
            progress=None, force: bool = False, stop_after_batches: int | None = None) -> dict:
     """`graphvec update`: vectors for the nodes that have none, all existing vectors kept as they are.
+    (A re-ingested document whose labels changed is one of them: ingest drops its old vector.)
 
     The newest `embed` run says what was projected and how it walked and trained: the same model
     (Node2Vec.from_run) folds in the projection's nodes that have no vector and at least one

@@ -295,7 +295,9 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     del stored, runs  # the rows as strings: 2.5 GB at 5M documents, no longer needed for the merge below
     release_freed_memory()
     new_neighbours, new_scores = search(vectors, vectors[new_rows], k, exclude=new_rows)
-    ok = (a >= 0) & (b >= 0)
+    # an entry naming a node that gets a vector now is stale (a re-ingested document whose labels
+    # changed lost its old one): dropped, it leaves a gap its new score competes for below
+    ok = (a >= 0) & (b >= 0) & ~is_new[np.maximum(b, 0)]
     a, b, score, run_code = a[ok], b[ok], score[ok], run_code[ok]
     order = np.lexsort((b, -score, a))
     a, b, score, run_code = a[order], b[order], score[order], run_code[order]

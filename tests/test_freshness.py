@@ -375,3 +375,46 @@ def test_document_vectors_use_each_labels_own_df_when_min_df_leaves_labels_out(e
                                      documents.label_weights(np.array([df[k] for k in labels.keys], np.float64), len(derived)))
     assert np.allclose(derived.vectors, expected.embedding, atol=1e-6)
     assert np.array_equal(derived.has_vector, expected.has_vector) and derived.has_vector.sum() > 1000
+
+
+def test_a_document_whose_labels_changed_gets_its_vector_and_lists_again_from_update(store, tmp_path):
+    """Re-ingesting a document with other labels drops the vector derived from its old ones, so
+    `update` derives it again, rewrites its SIMILAR and PREDICTED, and takes its stale entries out
+    of other documents' lists: afterwards every stored SIMILAR score is the cosine of the vectors
+    stored now, and the other documents' vectors are untouched."""
+    csv.field_size_limit(10**9)
+    with ROBOTICS.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    tags = rows[0].index("tags")
+    moved = {rows[i][0]: rows[i + 1000][tags] for i in range(1, 31) if rows[i][tags] != rows[i + 1000][tags]}
+    changed = [row[:tags] + [moved.get(row[0], row[tags])] + row[tags + 1:] if row[0] in moved else row for row in rows]
+    _write_rows(tmp_path / "changed.csv", changed)
+    _ingest(store, ROBOTICS)
+    embed(store, PRESETS["labels"], MODEL, top_k=5, predict_k=3)
+    before = stored_vectors(store, "Document", "id")
+    _ingest(store, tmp_path / "changed.csv")
+    assert not set(moved) & set(stored_vectors(store, "Document", "id"))  # their old vectors are gone
+    assert "graphvec update" in store_stats(store)["embeddings"]["recommendation"]
+    report = update(store)
+    assert report["new_vectors"]["Document"] == len(moved) > 20
+    after = stored_vectors(store, "Document", "id")
+    assert all(np.array_equal(after[d], v) for d, v in before.items() if d not in moved)
+    labels = stored_vectors(store, "Label", "name")
+    df = {r["name"]: r["df"] for r in store.read("read_labels").to_pylist()}
+    for doc in moved:
+        names = [n for n in store.read("document_labels", {"id": doc}).column("name").to_pylist() if n in labels]
+        w = documents.label_weights(np.array([df[n] for n in names]), store.counts()["Document"])
+        assert np.allclose(after[doc], sum(wi * labels[n] for wi, n in zip(w, names)) / w.sum(), atol=1e-5), doc
+        assert doc not in before or not np.allclose(after[doc], before[doc], atol=1e-3), doc
+    unit = {d: v / np.linalg.norm(v) for d, v in after.items()}
+    lists = {}
+    for row in similar_rows(store, "Document", "id"):
+        lists.setdefault(row["a"], []).append(row["b"])
+        assert abs(row["score"] - float(unit[row["a"]] @ unit[row["b"]])) < 1e-4, row
+    assert all(len(b) == len(set(b)) == 5 for b in lists.values())
+    assert set(moved) <= set(lists) and any(set(moved) & set(b) for b in lists.values())
+    count = "MATCH (d:Document)-[r:PREDICTED]->(l:Label) WHERE d.id IN $ids RETURN d.id AS d, collect(l.name) AS names"
+    predicted = {r["d"]: r["names"] for r in store.run_text(count, {"ids": list(moved)}).to_pylist()}
+    for doc, names in predicted.items():
+        assert len(names) == 3 and not set(names) & set(moved[doc].split()), doc
+    assert len(predicted) == len(moved)

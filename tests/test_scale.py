@@ -194,7 +194,7 @@ def test_an_ingest_too_large_for_one_transaction_commits_in_steps_and_running_it
     marked incomplete, `stats` says so, `embed` refuses to project it, and the same ingest run
     again leaves exactly what a fresh ingest of the file leaves."""
     from graphvec.errors import GraphvecError
-    from graphvec.projection import ProjectionSpec, project
+    from graphvec.projection import ProjectionSpec, default_preset, project
     from graphvec.stats import store_stats
     from graphvec.store import embedded, open_store
 
@@ -232,6 +232,8 @@ def test_an_ingest_too_large_for_one_transaction_commits_in_steps_and_running_it
     assert any("did not finish" in w for w in store_stats(store)["warnings"])
     with pytest.raises(GraphvecError, match="last ingest did not finish"):
         project(store, ProjectionSpec(("Label",), (("CO_OCCURS", None),)))
+    with pytest.raises(GraphvecError, match="last ingest did not finish"):  # before `embed` picks its projection
+        default_preset(store)
 
     calls["fail_at"] = None
     report = ingest_documents(store, read_documents(changed, label_sep=" "))

@@ -1,4 +1,6 @@
-// Removes old vectors from nodes that the current run could not embed; rows: {key}.
+// Removes the vectors of some nodes; rows: {key}.  Old vectors of nodes the current run could not
+// embed, and (ingest) those of re-ingested documents whose labels changed, which 'graphvec update'
+// then derives again.
 // params: rows
 UNWIND $rows AS row
 MATCH (n:{{label}} {{{key}}: row.key})
