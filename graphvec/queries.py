@@ -59,8 +59,10 @@ def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False, 
     _positive(k)
     if document:
         _require_vector(store, "Document", name)
-        if reads_stored_answers(store, "Document"):
-            return _rows(store, "similar_documents_stored", id=name, k=k)
+        if reads_stored_answers(store, "Document"):  # ties counted within the stored list only
+            rows = _rows(store, "similar_documents_stored", id=name, k=k)
+            group, sizes = _score_groups(rows)
+            return [row | {"tied": int(sizes[g])} for row, g in zip(rows, group)]
         return document_neighbours(store, name, k)
     if on_graph(store, node):
         _require_vector(store, "Node", name)
@@ -82,15 +84,21 @@ def document_neighbours(store: Store, document_id: str, k: int = 10, *, break_ti
     labels, is the secondary key.  The query file orders ties by id only."""
     rows = _ranked_rows(store, "similar_documents", k + 50,  # until the group at the k-th row is complete
                         lambda rows: rows[-1]["score"] < rows[min(k, len(rows)) - 1]["score"] - 1e-6, id=document_id)
-    score = np.array([r["score"] for r in rows])
-    group = np.concatenate([[0], np.cumsum(np.diff(score) < -1e-6)]) if len(rows) else np.array([], int)
-    sizes = np.bincount(group) if len(rows) else np.array([], int)
+    group, sizes = _score_groups(rows)
     if break_ties and len(rows):
         words = _title_words(store.read("find_document_title", {"id": document_id}).column("title").to_pylist()[:1])
         overlap = [-_jaccard(words, _title_words([r["title"]])) for r in rows]
         order = sorted(range(len(rows)), key=lambda i: (group[i], overlap[i], str(rows[i]["id"])))
         rows, group = [rows[i] for i in order], group[order]
     return [row | {"tied": int(sizes[g])} for row, g in zip(rows[:k], group[:k])]
+
+
+def _score_groups(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """For rows ordered by falling score: each row's group of equal scores, and each group's size."""
+    if not rows:
+        return np.array([], int), np.array([], int)
+    group = np.concatenate([[0], np.cumsum(np.diff(np.array([r["score"] for r in rows])) < -1e-6)])
+    return group, np.bincount(group)
 
 
 def _title_words(titles: list) -> set[str]:

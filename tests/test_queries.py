@@ -463,6 +463,9 @@ def test_a_large_embedded_store_answers_from_stored_similar_and_predicted(roboti
         document_rows = queries.neighbours(store, "20", 5, document=True)
         assert np.allclose([r["score"] for r in document_rows], [r["score"] for r in scanned["document"]], atol=1e-5)
         assert all(set(r["labels"]) == labels_of(store)[str(r["id"])] for r in document_rows)
+        # the terminal table's note on ties needs them on this path too (it raised KeyError past 5,000 documents)
+        assert [r["tied"] for r in document_rows] == [sum(abs(o["score"] - r["score"]) <= 1e-6 for o in document_rows)
+                                                      for r in document_rows]
         assert len(queries.neighbours(store, "arduino", 5, min_df=10**6)) == 0  # only what is stored, filtered
         rows = queries.recommend_documents(store, "pid", 10)
         predicted = {(str(r["doc"]), r["score"]) for r in queries.run_query(

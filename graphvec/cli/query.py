@@ -62,6 +62,7 @@ def neighbours(
     with open_store(ctx.obj["store"], read_only=True) as store:
         node = not document and queries.on_graph(store, graph)
         rows = queries.neighbours(store, name, k, document=document, node=node, min_df=min_df)
+        stored = document and queries.reads_stored_answers(store, "Document")
     kind = "document" if document else "node" if node else "label"
     data = {"query": name, "kind": kind, "k": k, "rows": rows}
     if document:
@@ -71,8 +72,10 @@ def neighbours(
         def render_documents(console):
             console.print(table)
             if tied > 1:
+                order = ("by id (as the stored SIMILAR lists hold them)" if stored
+                         else "by title words shared with this document")
                 console.print(f"[dim]up to {tied:,} documents share a score (the same labels give the same vector); "
-                              "equal scores are ordered by title words shared with this document[/dim]")
+                              f"equal scores are ordered {order}[/dim]")
     elif node:
         render = _table(f"nodes nearest to {name}", rows, ["id", "score", "linked", "degree"],
                         {"score": _score, "degree": _count, "linked": lambda v: "yes" if v else ""})
