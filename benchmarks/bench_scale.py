@@ -320,7 +320,10 @@ def plot(results: list[dict]) -> Path:
 
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    names = [a for a in sys.argv[1:] if not a.startswith("--")] or list(SIZES)
+    unknown = [a for a in sys.argv[1:] if a not in SIZES and a != "--plot"]
+    if unknown:  # a typo must not start a two-hour run of every size
+        sys.exit(f"usage: bench_scale.py [{' '.join(SIZES)}] [--plot]  (not {' '.join(unknown)})")
+    names = [a for a in sys.argv[1:] if a in SIZES] or list(SIZES)
     if "--plot" not in sys.argv:
         for size in names:
             run_size(size)
