@@ -132,7 +132,7 @@ class EmbeddedStore(Store):
         step by step, STEP_BATCH_ROWS rows a transaction, between `write_state=incomplete` and
         `complete`, as on Neo4j: re-ingesting a changed 5M-document file (a keyed delete across
         14M HAS_LABEL rows, then 7.3M CO_OCCURS copied) did not fit a 3 GiB page cache as one
-        transaction, while each step on its own did.  Every ingest step is idempotent and ingest
+        transaction, while each step committed on a new connection did.  Every ingest step is idempotent and ingest
         writes the difference from what the store holds, so the same command run again resumes."""
         self.ensure_schema("schema_meta")
         meta_rows = None
