@@ -214,10 +214,6 @@ def release_freed_memory() -> None:
 
 
 REL_BATCH = 2_000_000  # relationships per COPY: LadybugDB holds a COPY's rows in its page cache
-# SIMILAR lists deleted per transaction: at 5M documents a delete of 300k lists (3M relationships)
-# fitted the 3 GiB page cache in one transaction, while an update re-deriving 45k re-labelled
-# documents, deleting many more lists at once, did not
-DELETE_LISTS = 100_000
 
 
 def _create(store: Store, step: str, tables, identifiers: dict, checkpoint=None) -> int:
@@ -336,9 +332,7 @@ def update_similar(store: Store, s: Embedding, new: np.ndarray, run_id: str, k: 
     if rewrite:
         store.clear(WriteStep("delete_similar", identifiers=_ids(s)), "SIMILAR", s.label, s.label)
     else:
-        keys = pa.table({"key": pa.array(names[sources])})
-        for start in range(0, keys.num_rows, DELETE_LISTS):
-            store.write([WriteStep("delete_similar_from", keys.slice(start, DELETE_LISTS), identifiers=_ids(s))], {}, atomic=False)
+        store.write([WriteStep("delete_similar_from", pa.table({"key": pa.array(names[sources])}), identifiers=_ids(s))], {}, atomic=False)
     written = _create(store, "create_similar", table, _ids(s), checkpoint)
     return {"k": int(k), "new_nodes": int(len(new_rows)), "old_nodes_changed": int(changed.sum()), "relationships": int(written),
             "written": "every list" if rewrite else "changed lists"}

@@ -250,12 +250,11 @@ def test_update_rewriting_every_list_writes_what_rewriting_the_changed_ones_does
     """The embedded store's two ways of bringing SIMILAR up to date (delete the changed lists, or
     clear the pattern by a table rebuild and write every list) leave the same relationships, each
     with the run that wrote it, and the rebuild keeps the other label's SIMILAR."""
-    from graphvec import writeback
     from graphvec.store import embedded, open_store
 
     first, rest = _robotics_split(tmp_path, 2650)
     found = {}
-    monkeypatch.setattr(writeback, "DELETE_LISTS", 7)  # the changed lists deleted over several transactions
+    monkeypatch.setitem(embedded.ROWS_PER_TRANSACTION, "delete_similar_from", 7)  # the changed lists over several transactions
     for way, ratio, clear_by_delete in (("changed", 0, 10**9), ("every", 10**9, 0)):
         monkeypatch.setattr(embedded, "DELETE_OVER_COPY", ratio)
         monkeypatch.setattr(embedded, "CLEAR_BY_DELETE", clear_by_delete)

@@ -36,6 +36,10 @@ DELETE_OVER_COPY = 6
 # rows one write may hold in a single transaction (see EmbeddedStore.write), and per transaction past it
 ONE_TRANSACTION_ROWS = 1_000_000
 STEP_BATCH_ROWS = 1_000_000
+# steps whose rows each stand for many relationships: at 5M documents a delete of 300k SIMILAR
+# lists (3M relationships) fitted the 3 GiB page cache in one transaction, while an update
+# re-deriving 45k re-labelled documents, deleting many more lists at once, did not
+ROWS_PER_TRANSACTION = {"delete_similar_from": 100_000}
 CLEAR_BY_DELETE = 100_000  # relationships a clear deletes outright; more and it rebuilds the table
 BUFFER_POOL_SHARE = 0.25  # of physical memory, for LadybugDB's page cache ...
 BUFFER_POOL_MOST = 3 << 30  # ... and no more than this
@@ -170,7 +174,8 @@ class EmbeddedStore(Store):
         the fourth (a COPY into a non-empty relationship table holds more than one into an empty one)."""
         if step.rows is None or cypher.load(self.dialect, step.name).is_copy:
             return [step.rows]
-        return [step.rows.slice(start, STEP_BATCH_ROWS) for start in range(0, step.rows.num_rows, STEP_BATCH_ROWS)]
+        size = ROWS_PER_TRANSACTION.get(step.name, STEP_BATCH_ROWS)
+        return [step.rows.slice(start, size) for start in range(0, step.rows.num_rows, size)]
 
     def _write_step(self, step: WriteStep, rows: pa.Table | None, on_batch) -> None:
         if rows is not None and rows.num_rows == 0:
