@@ -140,7 +140,7 @@ class Embedding:
 
     @property
     def label_names(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(str(label) for label in self.labels))
+        return tuple(str(label) for label in pd.unique(self.labels))  # not a Python loop over 5M rows: it is asked often
 
     @property
     def label(self) -> str:
@@ -219,12 +219,15 @@ class Embedding:
                          self.run_id, {k: v for k, v in self.key_properties.items() if k in set(self.labels[mask].tolist())},
                          None if self.degrees is None else self.degrees[mask], dict(self.runs), dict(self.metadata))
 
-    def release_vectors(self) -> None:
-        """Let go of the vectors and context vectors: each becomes an all-zero, read-only stand-in
-        of the same shape that takes no memory, while keys, labels and has_vector stay.  For a
-        writer done with them and facing a large step (5M documents' vectors are 5 GB)."""
-        zero = np.zeros((1, self.dimensions), np.float32)
-        self.vectors = self.context = np.broadcast_to(zero, self.vectors.shape)
+    def release_vectors(self, context_only: bool = False) -> None:
+        """Let go of the context vectors, and unless `context_only` the vectors: each becomes an
+        all-zero, read-only stand-in of the same shape that takes no memory, while keys, labels and
+        has_vector stay.  For a writer done with them and facing a large step (5M documents'
+        vectors are 5 GB)."""
+        zero = np.broadcast_to(np.zeros((1, self.dimensions), np.float32), self.vectors.shape)
+        self.context = zero
+        if not context_only:
+            self.vectors = zero
 
     def most_similar(self, key, topn: int = 10) -> list[tuple[str, float]]:
         """The `topn` nodes of the same label nearest to `key` by cosine, best first."""

@@ -115,8 +115,10 @@ def top_k_approximate(vectors: np.ndarray, k: int, seed: int = 42, workers: int 
 
 def _top_k_ivf(vectors: np.ndarray, k: int, seed: int, workers: int | None, nprobe: int,
                target: float | None) -> tuple[np.ndarray, np.ndarray, dict]:
-    """top_k_approximate, and with `target` the search is repeated on the same index with twice
-    the lists probed until recall_at_k on its sample reaches it (or every list is probed)."""
+    """top_k_approximate; with `target`, the lists to probe are chosen first on a tuning sample
+    (the fewest in TUNE_PROBES whose recall@k there reaches it), every vector is searched once at
+    that, and the recall reported is measured on another sample; should that one fall short, the
+    search is repeated with the next count up (or every list)."""
     import faiss
 
     unit = normalise(vectors)
@@ -125,20 +127,64 @@ def _top_k_ivf(vectors: np.ndarray, k: int, seed: int, workers: int | None, npro
     if workers:
         faiss.omp_set_num_threads(workers)
     index = ivf_index(unit, seed, nprobe=nprobe)
-    indices = np.empty((n, k), dtype=np.int64)
-    scores = np.empty((n, k), dtype=np.float32)
+    if target is None:
+        indices, scores = _search_in_list_order(index, unit, k)
+        return indices, scores, {}
+    index.nprobe, tuning = _tuned_nprobe(index, unit, k, target, seed)
     rounds = []
     while True:
-        for start in range(0, n, SEARCH_BLOCK):
-            part = slice(start, start + SEARCH_BLOCK)
-            found_scores, found = index.search(unit[part], k + 1)
-            indices[part], scores[part] = _ranked(found_scores, found, k, np.arange(start, start + len(found)))
-        if target is None:
-            return indices, scores, {}
+        indices, scores = _search_in_list_order(index, unit, k)
         rounds.append({"nprobe": int(index.nprobe), "recall_at_k_sample": round(recall_at_k(unit, indices), 4)})
         if rounds[-1]["recall_at_k_sample"] >= target or index.nprobe >= index.nlist:
-            return indices, scores, {**rounds[-1], "lists": int(index.nlist), "rounds": rounds}
-        index.nprobe = min(2 * index.nprobe, index.nlist)
+            return indices, scores, {**rounds[-1], "lists": int(index.nlist), "tuning": tuning, "rounds": rounds}
+        index.nprobe = min(next((p for p in TUNE_PROBES if p > index.nprobe), 2 * index.nprobe), index.nlist)
+
+
+def _search_in_list_order(index, unit: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's top-k among the index's own rows, searched list by list: a query's nearest
+    list is the one it was filed in, so queries taken in the order of the lists share the lists
+    they probe while those are in the CPU's caches (2.4× faster over 1M vectors, measured), and
+    each answer is the same as in any order."""
+    order = _list_order(index)
+    n = len(unit)
+    indices = np.empty((n, k), dtype=np.int64)
+    scores = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, SEARCH_BLOCK):
+        rows = order[start:start + SEARCH_BLOCK]
+        found_scores, found = index.search(unit[rows], k + 1)
+        indices[rows], scores[rows] = _ranked(found_scores, found, k, rows)
+    return indices, scores
+
+
+def _list_order(index) -> np.ndarray:
+    """The index's rows list after list, as filed."""
+    import faiss
+
+    invlists = faiss.extract_index_ivf(index).invlists
+    return np.concatenate([faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
+                           for i in range(invlists.nlist) if invlists.list_size(i)] or [np.zeros(0, np.int64)])
+
+
+TUNE_PROBES = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+TUNE_MARGIN = 0.005  # the tuning sample must beat the target by this, so the reporting sample rarely falls short
+
+
+def _tuned_nprobe(index, unit: np.ndarray, k: int, target: float, seed: int) -> tuple[int, list]:
+    """The fewest lists to probe whose recall@k on 1,000 sampled rows (not the rows recall is
+    reported on) reaches `target` + TUNE_MARGIN, with what each count tried measured: a search
+    of every vector costs p lists' worth per query, and a round at a count too low to pass was a
+    whole wasted search (500k label vectors: 6 lists, 0.925, then 12)."""
+    rows = np.sort(np.random.default_rng([seed, 1]).choice(len(unit), size=min(1000, len(unit)), replace=False))
+    _, exact_scores = search(unit, unit[rows], k, exclude=rows, exact_limit=1 << 40)
+    tried = []
+    for p in [p for p in TUNE_PROBES if p < index.nlist] + [index.nlist]:
+        index.nprobe = p
+        found_scores, found = index.search(unit[rows], k + 1)
+        _, scores = _ranked(found_scores, found, k, rows)
+        tried.append({"nprobe": int(p), "recall_at_k_sample": round(_recall(scores, exact_scores), 4)})
+        if tried[-1]["recall_at_k_sample"] >= target + TUNE_MARGIN:
+            break
+    return int(index.nprobe), tried
 
 
 def recall_at_k(vectors: np.ndarray, approximate: np.ndarray, sample: int = 1000, seed: int = 0) -> float:
@@ -155,8 +201,14 @@ def recall_at_k(vectors: np.ndarray, approximate: np.ndarray, sample: int = 1000
     found = approximate[rows]
     neighbours = normalise(vectors[np.maximum(found, 0)].reshape(-1, vectors.shape[1]), in_place=True).reshape(len(rows), k, -1)
     scores = np.einsum("ijk,ik->ij", neighbours, normalise(vectors[rows], in_place=True))
+    return _recall(np.where(found >= 0, scores, -np.inf), exact_scores)
+
+
+def _recall(found_scores: np.ndarray, exact_scores: np.ndarray) -> float:
+    """Share of the exact top-k found, from the cosines of what was found (-inf: nothing) and of
+    the exact answer, row by row: a found neighbour at least as close as the exact k-th counts."""
     kth = np.where(np.isfinite(exact_scores[:, -1]), exact_scores[:, -1], -np.inf)[:, None]
-    good = (found >= 0) & (scores >= kth - 1e-5)
+    good = np.isfinite(found_scores) & (found_scores >= kth - 1e-5)
     wanted = np.isfinite(exact_scores).sum(axis=1)
     return float(np.mean(np.minimum(good.sum(axis=1), wanted) / np.maximum(wanted, 1)))
 

@@ -159,6 +159,9 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
              if fresh is None or fresh[s.label].any()]
     skipped = store.write_vectors(parts, run.run_id, on_batch=landed, merge=fresh is not None, rewrites=frozenset(rewrites))
     del parts  # the Arrow copies of every vector: freed before the neighbour searches need their own
+    if release:  # written: SIMILAR needs the vectors alone, and may normalise them where they lie
+        embedding.release_vectors(context_only=True)
+        sets = [embedding.for_label(label) for label in embedding.label_names]
     release_freed_memory()
     report.skipped_already_written += skipped
     if skipped and progress is not None:
@@ -180,7 +183,8 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
                     mark(s.label, "done", similar_steps[s.label]["k"])
             continue
         if top_k > 0 and s.has_vector.sum() > 1:
-            report.similar[s.label], report.samples[s.label] = write_similar(store, s, run.run_id, top_k, exact_limit, checkpoint)
+            report.similar[s.label], report.samples[s.label] = write_similar(store, s, run.run_id, top_k, exact_limit, checkpoint,
+                                                                             consume=release)
         store.write([WriteStep("create_vector_index", identifiers={**_ids(s), "index_name": f"embedding_{s.label}",
                                                                    "dimensions": s.dimensions})], {})
     meta = {"embedding_run": run.run_id, "embedding_fingerprint": run.fingerprint}
@@ -233,15 +237,32 @@ def _create(store: Store, step: str, tables, identifiers: dict, checkpoint=None)
     return written
 
 
+def compact_rows(matrix: np.ndarray, rows: np.ndarray, block: int = 1 << 16) -> np.ndarray:
+    """matrix[rows] (rows ascending) built inside `matrix` itself, which it overwrites: row i
+    takes rows[i] ≥ i, block by block, so no block reads a row an earlier one wrote."""
+    if len(rows) == len(matrix):
+        return matrix
+    if not matrix.flags.writeable:
+        return matrix[rows]
+    for start in range(0, len(rows), block):
+        end = min(start + block, len(rows))
+        matrix[start:end] = matrix[rows[start:end]]
+    return matrix[:len(rows)]
+
+
 def _ids(s: Embedding) -> dict:
     return {"label": s.label, "key": s.key_property}
 
 
 def write_similar(store: Store, s: Embedding, run_id: str, k: int, exact_limit: int = EXACT_LIMIT,
-                  checkpoint=None) -> tuple[dict, list]:
-    """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours."""
+                  checkpoint=None, consume: bool = False) -> tuple[dict, list]:
+    """Replace a label's SIMILAR relationships by each embedded node's top-k cosine neighbours.
+
+    `consume` lets the search take `s.vectors` itself (write_back's `release`: the caller is done
+    with them), so 5M documents' vectors are not copied once more (2.6 GB) to be searched."""
     embedded = np.flatnonzero(s.has_vector)
-    unit = normalise(s.vectors[embedded], in_place=True)  # the one copy the search needs, normalised where it lies
+    # the one matrix the search needs, normalised where it lies
+    unit = normalise(compact_rows(s.vectors, embedded) if consume else s.vectors[embedded], in_place=True)
     neighbours, scores, search = top_k_measured(unit, k, exact_limit=exact_limit)
     store.ensure_schema_with("schema_similar", label=s.label)
     # Two statements, not one transaction: LadybugDB 0.22 crashed (segfault) when a
