@@ -6,8 +6,9 @@ Its cost grows as n²·d (100k × 128 took 21 s on 2 cores), so above EXACT_LIMI
 switches to a faiss IVF index (k-means lists, each query comparing the vectors of its NPROBE
 nearest lists), whose cost grows as n^1.5 and which needs no compile in a new process, unlike
 the NN-descent it replaces (pynndescent: 28 s of Numba compile per process, and 9.5 GB with a
-recall of 0.94 at 1M documents).  Every approximate write measures its own recall@k against
-exact search on 1,000 sampled nodes and reports it.
+recall of 0.94 at 1M documents).  A SIMILAR write picks how many lists to probe on one sample of
+1,000 nodes (the fewest that reach RECALL_TARGET against exact search), then measures the recall
+it reports on another.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 EXACT_LIMIT = 120_000
 RECALL_TARGET = 0.95  # what a SIMILAR write's sampled recall@k must reach; the search probes more lists until it does
-NPROBE = 6  # lists a query probes: recall@10 0.969 / 0.987 at 4 / 8 over 200k label-derived document vectors, 0.957 at 4 over 1M
+NPROBE = 6  # lists a query probes where nothing is tuned (update's searches): recall@10 0.969 / 0.987 at 4 / 8 over 200k document vectors
 SEARCH_BLOCK = 100_000  # queries per faiss call, so the result buffers stay small
 
 
