@@ -84,7 +84,16 @@ def document_neighbours(store: Store, document_id: str, k: int = 10, *, break_ti
     labels, is the secondary key.  The query file orders ties by id only."""
     rows = _ranked_rows(store, "similar_documents", k + 50,  # until the group at the k-th row is complete
                         lambda rows: rows[-1]["score"] < rows[min(k, len(rows)) - 1]["score"] - 1e-6, id=document_id)
-    group, sizes = _score_groups(rows)
+    # ties are found on cosines computed here, in float64 from the stored vectors: each database
+    # computes its own in its own precision, and two scores 1e-6 apart were one group in one store
+    # and two in the other
+    stored = store.read_embedding("Document", keys=[str(document_id)] + [str(r["id"]) for r in rows])
+    unit = stored.vectors.astype(np.float64)
+    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-300)
+    exact = unit[1:] @ unit[0]
+    order = sorted(range(len(rows)), key=lambda i: -exact[i])
+    rows, exact = [rows[i] for i in order], exact[order]
+    group, sizes = _score_groups([{"score": float(e)} for e in exact])
     if break_ties and len(rows):
         words = _title_words(store.read("find_document_title", {"id": document_id}).column("title").to_pylist()[:1])
         overlap = [-_jaccard(words, _title_words([r["title"]])) for r in rows]
