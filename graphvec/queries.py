@@ -61,7 +61,7 @@ def neighbours(store: Store, name: str, k: int = 10, *, document: bool = False, 
         _require_vector(store, "Document", name)
         if reads_stored_answers(store, "Document"):  # ties counted within the stored list only
             rows = _rows(store, "similar_documents_stored", id=name, k=k)
-            group, sizes = _score_groups(rows)
+            group, sizes = _score_groups(np.array([r["score"] for r in rows]))
             return [row | {"tied": int(sizes[g])} for row, g in zip(rows, group)]
         return document_neighbours(store, name, k)
     if on_graph(store, node):
@@ -91,9 +91,9 @@ def document_neighbours(store: Store, document_id: str, k: int = 10, *, break_ti
     unit = stored.vectors.astype(np.float64)
     unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-300)
     exact = unit[1:] @ unit[0]
-    order = sorted(range(len(rows)), key=lambda i: -exact[i])
-    rows, exact = [rows[i] for i in order], exact[order]
-    group, sizes = _score_groups([{"score": float(e)} for e in exact])
+    order = np.argsort(-exact, kind="stable")
+    rows = [rows[i] for i in order]
+    group, sizes = _score_groups(exact[order])
     if break_ties and len(rows):
         words = _title_words(store.read("find_document_title", {"id": document_id}).column("title").to_pylist()[:1])
         overlap = [-_jaccard(words, _title_words([r["title"]])) for r in rows]
@@ -102,11 +102,11 @@ def document_neighbours(store: Store, document_id: str, k: int = 10, *, break_ti
     return [row | {"tied": int(sizes[g])} for row, g in zip(rows[:k], group[:k])]
 
 
-def _score_groups(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """For rows ordered by falling score: each row's group of equal scores, and each group's size."""
-    if not rows:
+def _score_groups(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For falling scores: each one's group of equal scores, and each group's size."""
+    if not len(scores):
         return np.array([], int), np.array([], int)
-    group = np.concatenate([[0], np.cumsum(np.diff(np.array([r["score"] for r in rows])) < -1e-6)])
+    group = np.concatenate([[0], np.cumsum(np.diff(scores) < -1e-6)])
     return group, np.bincount(group)
 
 

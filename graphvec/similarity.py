@@ -144,8 +144,8 @@ def _top_k_ivf(vectors: np.ndarray, k: int, seed: int, workers: int | None, npro
 def _search_in_list_order(index, unit: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Every row's top-k among the index's own rows, searched list by list: a query's nearest
     list is the one it was filed in, so queries taken in the order of the lists share the lists
-    they probe while those are in the CPU's caches (2.4× faster over 1M vectors, measured), and
-    each answer is the same as in any order."""
+    they probe while those are in the CPU's caches, and each answer is the same as in any order
+    (200k queries over 1M synthetic vectors: 2.4× faster than row order; over 5M: 1.24×)."""
     order = _list_order(index)
     n = len(unit)
     indices = np.empty((n, k), dtype=np.int64)

@@ -114,7 +114,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
         raise GraphvecError("--top-k is needed when every vector is written")
     started = time.perf_counter()
     run = run or RunInfo.of(embedding)
-    sets = [embedding.for_label(label) for label in embedding.label_names]
+    sets = _per_label(embedding)
     if fresh is not None:  # only nodes that have a vector can be new
         fresh = {s.label: fresh[s.label] & s.has_vector for s in sets}
     report = WriteReport(run.run_id)
@@ -161,7 +161,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     del parts  # the Arrow copies of every vector: freed before the neighbour searches need their own
     if release:  # written: SIMILAR needs the vectors alone, and may normalise them where they lie
         embedding.release_vectors(context_only=True)
-        sets = [embedding.for_label(label) for label in embedding.label_names]
+        sets = _per_label(embedding)
     release_freed_memory()
     report.skipped_already_written += skipped
     if skipped and progress is not None:
@@ -191,7 +191,7 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     if release:
         s = None  # the loop's last label holds views of the vectors too
         embedding.release_vectors()
-        sets = [embedding.for_label(label) for label in embedding.label_names]
+        sets = _per_label(embedding)
     if predicting:
         release_freed_memory()
         only = None
@@ -203,6 +203,11 @@ def write_back(store: Store, embedding: Embedding, *, run: RunInfo | None = None
     report.seconds = round(time.perf_counter() - started, 3)
     store.write([WriteStep("upsert_run", run_record(run, sets, "complete", report.seconds, fresh))], meta)
     return report
+
+
+def _per_label(embedding: Embedding) -> list[Embedding]:
+    """One Embedding per node label, views of `embedding`'s arrays (taken again once it lets go of some)."""
+    return [embedding.for_label(label) for label in embedding.label_names]
 
 
 def release_freed_memory() -> None:
